@@ -1,0 +1,49 @@
+"""panelflow: multi-agency panel and referral workflow engine for school attendance."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from panelflow import config as config_module
+from panelflow.db import Database
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web application (the Flask tutorial's factory shape)."""
+    app = Flask(__name__, instance_relative_config=True, static_url_path="/assets")
+    app.config.from_mapping(config_module.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    if app.config["PANELFLOW_ENV"] == "production" and (
+        app.config["SECRET_KEY"] == config_module.DEV_SECRET
+    ):
+        raise RuntimeError("PANELFLOW_SECRET_KEY must be set to a long random value in production")
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("panelflow"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+
+    from panelflow import web
+
+    web.init_app(app, Database(app.config["DATABASE_URL"]))
+
+    from panelflow.catalogue.views import bp as catalogue_bp
+
+    app.register_blueprint(catalogue_bp)
+    return app

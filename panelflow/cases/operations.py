@@ -1,0 +1,418 @@
+"""Opening cases and firing triggers on them: the engine's one write path.
+
+``fire(case, trigger, actor, data)`` asks the pure engine for a decision, then, in the
+caller's transaction: moves the case (only if nobody else moved it first), records the
+transition, restarts the state's timers, applies the effects and appends the audit record.
+The caller commits once; a refusal writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from panelflow.actions.models import Action
+from panelflow.audit.operations import log
+from panelflow.cases.models import Case, CaseEvent, CaseFlag, CaseTimer, Consent
+from panelflow.catalogue.models import WorkflowVersion
+from panelflow.catalogue.operations import engine_for, live_version
+from panelflow.db import utcnow
+from panelflow.organisations.models import Pupil
+from panelflow.roles import SYSTEM, Actor
+from panelflow.workflows.durations import WEEKDAYS, SchoolCalendar
+from panelflow.workflows.engine import Allowed, Engine, Option, Reason, Refused
+from panelflow.workflows.facts import HistoryEntry
+
+logger = logging.getLogger(__name__)
+
+CONFLICT = Reason(
+    "conflict",
+    "this case was changed by someone else after you opened it; reload the page to see the "
+    "change, then try again",
+)
+
+
+class CaseError(Exception):
+    """An operation could not start (e.g. nothing is published yet); the message says why."""
+
+
+class DbFacts:
+    """``CaseFacts`` read from the database, each part only when a condition asks for it."""
+
+    def __init__(
+        self, session: Session, case: Case, now: datetime, calendar: SchoolCalendar = WEEKDAYS
+    ) -> None:
+        self.session = session
+        self.case = case
+        self.state = case.state
+        self.entered_at = case.state_entered_at
+        self.now = now
+        self.calendar = calendar
+        self._history: list[HistoryEntry] | None = None
+        self._consents: frozenset[str] | None = None
+
+    def history(self) -> Sequence[HistoryEntry]:
+        if self._history is None:
+            rows = self.session.execute(
+                select(
+                    CaseEvent.workflow_key,
+                    CaseEvent.trigger,
+                    CaseEvent.at,
+                    CaseEvent.from_state,
+                    CaseEvent.to_state,
+                    CaseEvent.fields,
+                )
+                .where(CaseEvent.group_id == self.case.group_id)
+                .order_by(CaseEvent.at, CaseEvent.id)
+            ).all()
+            self._history = [HistoryEntry(*row) for row in rows]
+        return self._history
+
+    def consents(self) -> frozenset[str]:
+        if self._consents is None:
+            rows = self.session.scalars(
+                select(Consent.agency).where(
+                    Consent.pupil_id == self.case.pupil_id,
+                    Consent.withdrawn_at.is_(None),
+                    (Consent.expires_at.is_(None)) | (Consent.expires_at > self.now),
+                )
+            ).all()
+            self._consents = frozenset(rows)
+        return self._consents
+
+    def attribute(self, name: str) -> bool:
+        pupil = self.session.get(Pupil, self.case.pupil_id)
+        return bool(pupil and getattr(pupil, name, False))
+
+
+@dataclass
+class Fired:
+    case: Case
+    event: CaseEvent
+    actions: list[Action] = field(default_factory=list)
+    opened: list[Case] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _version(session: Session, case: Case) -> WorkflowVersion:
+    version = session.get(WorkflowVersion, case.workflow_version_id)
+    assert version is not None
+    return version
+
+
+def open_case(
+    session: Session,
+    pupil: Pupil,
+    workflow_key: str,
+    actor: Actor,
+    *,
+    linked_from: Case | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Open a case for a pupil at its workflow's initial state, on the live version.
+
+    A case opened from another (an escalation, a referral) shares its group, so each sees the
+    other's history.
+    """
+    now = now or utcnow()
+    version = live_version(session)
+    if linked_from is not None and (
+        version is None or workflow_key not in engine_for(version).definitions.workflows
+    ):
+        version = _version(session, linked_from)
+    if version is None:
+        raise CaseError("no workflow version is published yet; publish config/workflows.yaml first")
+    engine = engine_for(version)
+    wf = engine.workflow(workflow_key)
+    if wf is None:
+        raise CaseError(f"workflow version {version.number} has no workflow '{workflow_key}'")
+    case = Case(
+        pupil_id=pupil.id,
+        workflow_key=workflow_key,
+        workflow_version_id=version.id,
+        state=wf.initial,
+        state_entered_at=now,
+        lock_version=1,
+        group_id=linked_from.group_id if linked_from else uuid.uuid4().hex,
+        linked_from_id=linked_from.id if linked_from else None,
+        opened_at=now,
+    )
+    session.add(case)
+    session.flush()
+    restart_timers(session, case, engine, now=now)
+    log(
+        session,
+        actor,
+        "case.open",
+        f"opened a {wf.title} case",
+        case_id=case.id,
+        pupil_id=pupil.id,
+        workflow_version=version.number,
+        details={
+            "workflow": workflow_key,
+            "state": wf.initial,
+            "linked_from": linked_from.id if linked_from else None,
+        },
+        at=now,
+    )
+    return case
+
+
+def options(case: Case, actor: Actor, *, now: datetime | None = None) -> list[Option]:
+    """Every step out of the case's state, and what stands in the way of each."""
+    session = object_session(case)
+    assert session is not None
+    engine = engine_for(_version(session, case))
+    return engine.options(case.workflow_key, DbFacts(session, case, now or utcnow()), actor.roles)
+
+
+def fire(
+    case: Case,
+    trigger: str,
+    actor: Actor,
+    data: Mapping[str, Any] | None = None,
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Fired | Refused:
+    """Take a step on a case, or explain why it cannot be taken.
+
+    ``expected_version`` is the case's ``lock_version`` as the person saw it; if the case has
+    moved on since, the step is refused rather than applied to a case they have not seen.
+    """
+    session = object_session(case)
+    assert session is not None, "fire() needs a case loaded in a session"
+    now = now or utcnow()
+    seen = case.lock_version
+    if expected_version is not None and expected_version != seen:
+        return Refused(trigger, (CONFLICT,))
+    version = _version(session, case)
+    engine = engine_for(version)
+    decision = engine.decide(
+        case.workflow_key, DbFacts(session, case, now), trigger, actor.roles, data or {}
+    )
+    if isinstance(decision, Refused):
+        return decision
+    return _apply(session, case, engine, version, decision, actor, seen, now)
+
+
+def _apply(
+    session: Session,
+    case: Case,
+    engine: Engine,
+    version: WorkflowVersion,
+    decision: Allowed,
+    actor: Actor,
+    seen: int,
+    now: datetime,
+) -> Fired | Refused:
+    dest = decision.dest
+    new_version = seen + 1
+    values: dict[str, Any] = {
+        "state": dest.name,
+        "state_entered_at": now,
+        "is_final": dest.final,
+        "closed_at": now if dest.final else None,
+        "lock_version": new_version,
+    }
+    moved = session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.lock_version == seen)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        return Refused(decision.transition.trigger, (CONFLICT,))
+    for key, value in values.items():
+        set_committed_value(case, key, value)
+
+    event = CaseEvent(
+        case_id=case.id,
+        number=new_version,
+        group_id=case.group_id,
+        workflow_key=case.workflow_key,
+        workflow_version_id=version.id,
+        trigger=decision.transition.trigger,
+        from_state=decision.source,
+        to_state=dest.name,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        role=decision.role,
+        agency=actor.agency,
+        at=now,
+        fields=dict(decision.fields),
+    )
+    session.add(event)
+    session.flush()
+    restart_timers(session, case, engine, now=now)
+    fired = Fired(case, event)
+    _apply_effects(session, case, engine, decision, actor, event, fired, now)
+    log(
+        session,
+        actor,
+        "case.transition",
+        f"{decision.transition.label}: {decision.source} → {dest.name}",
+        role=decision.role,
+        case_id=case.id,
+        pupil_id=case.pupil_id,
+        workflow_version=version.number,
+        details={
+            "trigger": decision.transition.trigger,
+            "from": decision.source,
+            "to": dest.name,
+            "fields": dict(decision.fields),
+            "event": event.id,
+            "actions": [a.id for a in fired.actions],
+            "opened_cases": [c.id for c in fired.opened],
+        },
+        at=now,
+    )
+    logger.debug("case %s: %s -> %s", case.id, decision.source, dest.name)
+    return fired
+
+
+def _apply_effects(
+    session: Session,
+    case: Case,
+    engine: Engine,
+    decision: Allowed,
+    actor: Actor,
+    event: CaseEvent,
+    fired: Fired,
+    now: datetime,
+) -> None:
+    for effect in decision.effects:
+        if effect.kind == "create_action":
+            assert effect.role is not None and effect.title is not None
+            action = Action(
+                case_id=case.id,
+                case_event_id=event.id,
+                role=effect.role,
+                agency=engine.definitions.roles[effect.role].agency,
+                title=effect.title,
+                due_at=WEEKDAYS.add(now, effect.due) if effect.due else None,
+                created_at=now,
+            )
+            session.add(action)
+            fired.actions.append(action)
+        elif effect.kind == "open_case":
+            assert effect.workflow is not None
+            pupil = session.get(Pupil, case.pupil_id)
+            assert pupil is not None
+            fired.opened.append(
+                open_case(session, pupil, effect.workflow, actor, linked_from=case, now=now)
+            )
+    if fired.actions:
+        session.flush()
+
+
+def restart_timers(
+    session: Session, case: Case, engine: Engine, *, now: datetime | None = None
+) -> list[CaseTimer]:
+    """Cancel the case's pending timers and flags and start those of its current state."""
+    now = now or utcnow()
+    session.execute(
+        update(CaseTimer)
+        .where(CaseTimer.case_id == case.id, CaseTimer.status == "pending")
+        .values(status="cancelled", done_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(CaseFlag)
+        .where(CaseFlag.case_id == case.id, CaseFlag.cleared_at.is_(None))
+        .values(cleared_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    wf = engine.workflow(case.workflow_key)
+    state = wf.states.get(case.state) if wf else None
+    timers = []
+    for timer in state.timers if state else ():
+        row = CaseTimer(
+            case_id=case.id,
+            state=case.state,
+            case_lock_version=case.lock_version,
+            due_at=WEEKDAYS.add(case.state_entered_at, timer.after),
+            fire_trigger=timer.fire,
+            flag=timer.flag,
+        )
+        session.add(row)
+        timers.append(row)
+    return timers
+
+
+@dataclass
+class TickReport:
+    fired: int = 0
+    flagged: int = 0
+    refused: int = 0
+    stale: int = 0
+
+
+def tick(session: Session, *, now: datetime | None = None, limit: int = 500) -> TickReport:
+    """Act on due timers: fire their trigger (as the timer) or raise their flag.
+
+    Rows are locked as they are taken (skipping rows another tick holds, on PostgreSQL), and a
+    timer whose case has moved on since it was started is cancelled, so running two ticks at
+    once or catching up after downtime never acts twice.
+    """
+    now = now or utcnow()
+    report = TickReport()
+    query = (
+        select(CaseTimer)
+        .where(CaseTimer.status == "pending", CaseTimer.due_at <= now)
+        .order_by(CaseTimer.due_at, CaseTimer.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    for timer in session.scalars(query).all():
+        case = session.get(Case, timer.case_id)
+        if case is None or case.lock_version != timer.case_lock_version or case.is_final:
+            timer.status, timer.done_at = "cancelled", now
+            report.stale += 1
+            continue
+        timer.status, timer.done_at = "done", now
+        session.flush()
+        if timer.flag is not None:
+            session.add(CaseFlag(case_id=case.id, text=timer.flag, raised_at=now))
+            log(
+                session,
+                SYSTEM,
+                "case.flag",
+                f"flagged: {timer.flag}",
+                case_id=case.id,
+                pupil_id=case.pupil_id,
+                details={"flag": timer.flag, "state": case.state},
+                at=now,
+            )
+            report.flagged += 1
+            continue
+        assert timer.fire_trigger is not None
+        result = fire(case, timer.fire_trigger, SYSTEM, now=now)
+        if isinstance(result, Refused):
+            text = f"{timer.fire_trigger} is due but cannot happen: {result.message}"
+            session.add(CaseFlag(case_id=case.id, text=text[:200], raised_at=now))
+            log(
+                session,
+                SYSTEM,
+                "case.timer_refused",
+                text,
+                case_id=case.id,
+                pupil_id=case.pupil_id,
+                details={"trigger": timer.fire_trigger},
+                at=now,
+            )
+            report.refused += 1
+        else:
+            report.fired += 1
+    session.flush()
+    return report

@@ -1,0 +1,1 @@
+"""Published workflow versions: publishing, loading the live version, migration, catalogue."""

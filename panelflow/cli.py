@@ -1,0 +1,315 @@
+"""The ``panelflow`` command: validate, publish and migrate workflows, verify the audit
+trail, run timers, manage the database and serve the app.
+
+Every command reports problems as plain messages and an exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from panelflow.db import Database
+
+DEFAULT_FILE = os.environ.get("PANELFLOW_WORKFLOWS", "config/workflows.yaml")
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise click.ClickException(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise click.ClickException(f"{path}: is a folder, not a workflow file") from None
+    except OSError as error:
+        raise click.ClickException(f"{path}: cannot be read ({error.strerror})") from None
+
+
+@contextmanager
+def _database() -> Iterator[Database]:
+    """The app's database, disposed of when the command ends."""
+    from panelflow import create_app
+
+    app = create_app()
+    database: Database = app.extensions["panelflow.db"]
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def _transaction() -> Iterator[Session]:
+    """One transaction for a command: committed if the command succeeds."""
+    with _database() as database, database.transaction() as session:
+        yield session
+
+
+def _actor(name: str | None):  # type: ignore[no-untyped-def]
+    from panelflow.roles import cli_actor
+
+    return cli_actor(name or getpass.getuser())
+
+
+@click.group()
+def main() -> None:
+    """panelflow: multi-agency attendance panels and referrals."""
+
+
+@main.command()
+@click.argument("file", default=DEFAULT_FILE, required=False)
+def validate(file: str) -> None:
+    """Check a workflow file; print every problem as FILE:LINE:COLUMN: message."""
+    from panelflow.workflows.validation import validate_text
+
+    result = validate_text(_read(file))
+    if not result.ok:
+        for line in result.lines(file):
+            click.echo(line)
+        count = len(result.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found in {file}", err=True)
+        sys.exit(1)
+    click.echo(f"{file}: {result.summary()}")
+
+
+@main.group()
+def workflows() -> None:
+    """Publish, list and migrate workflow versions."""
+
+
+@workflows.command("publish")
+@click.argument("file", default=DEFAULT_FILE, required=False)
+@click.option("--by", "by", help="Who is publishing (defaults to your login name).")
+def publish_command(file: str, by: str | None) -> None:
+    """Validate FILE and publish it as the next live version."""
+    from panelflow.catalogue.operations import publish
+
+    data = _read(file)
+    with _transaction() as session:
+        result = publish(session, data, file, _actor(by))
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(problem.format(file))
+        raise click.ClickException(result.refusal or "not published")
+    assert result.version is not None
+    click.echo(f"published version {result.version.number} of {file}")
+    for change in result.version.changes.splitlines():
+        click.echo(f"  - {change}")
+
+
+@workflows.command("list")
+def list_command() -> None:
+    """List published versions, newest first."""
+    from sqlalchemy import select
+
+    from panelflow.catalogue.models import WorkflowVersion
+
+    with _transaction() as session:
+        versions = session.scalars(
+            select(WorkflowVersion).order_by(WorkflowVersion.number.desc())
+        ).all()
+        if not versions:
+            click.echo("no workflow version has been published yet")
+        for i, v in enumerate(versions):
+            live = " (live)" if i == 0 else ""
+            click.echo(
+                f"version {v.number}{live}: published {v.published_at:%d %b %Y %H:%M} "
+                f"by {v.published_by} from {v.source_name} [{v.content_hash[:12]}]"
+            )
+
+
+@workflows.command("show")
+@click.argument("number", type=int)
+@click.option("--diff", "show_diff", is_flag=True, help="Also print the line-by-line diff.")
+def show_command(number: int, show_diff: bool) -> None:
+    """What changed in version NUMBER."""
+    from panelflow.catalogue.operations import version_by_number
+
+    with _transaction() as session:
+        version = version_by_number(session, number)
+        if version is None:
+            raise click.ClickException(f"there is no workflow version {number}")
+        click.echo(f"version {version.number}, published by {version.published_by}")
+        for change in version.changes.splitlines():
+            click.echo(f"  - {change}")
+        if show_diff and version.diff:
+            click.echo(version.diff)
+
+
+@workflows.command("migrate")
+@click.option("--to", "to", type=int, required=True, help="The version to move cases to.")
+@click.option("--apply", "apply_", is_flag=True, help="Move the cases (default: report only).")
+@click.option("--by", "by", help="Who is migrating (defaults to your login name).")
+def migrate_command(to: int, apply_: bool, by: str | None) -> None:
+    """Report (or, with --apply, move) open cases onto version --to."""
+    from panelflow.catalogue.operations import apply_migration, plan_migration, version_by_number
+
+    with _transaction() as session:
+        target = version_by_number(session, to)
+        if target is None:
+            raise click.ClickException(f"there is no workflow version {to}")
+        if apply_:
+            report = apply_migration(session, target, _actor(by))
+        else:
+            report = plan_migration(session, target)
+    if not report.rows:
+        click.echo(f"no open case is on another version than {to}")
+        return
+    for row in report.rows:
+        verdict = ("moved" if report.applied else "can move") if row.movable else "cannot move"
+        click.echo(
+            f"case {row.case_id} ({row.workflow}, version {row.from_version}, at "
+            f"'{row.state}'): {verdict}: {row.reason}"
+        )
+    moved = len(report.movable)
+    if report.applied:
+        click.echo(
+            f"{moved} case(s) moved to version {to}; {len(report.stuck)} left where they are"
+        )
+    else:
+        click.echo(
+            f"dry run: {moved} case(s) can move, {len(report.stuck)} cannot; run again "
+            "with --apply to move them"
+        )
+
+
+@main.command()
+@click.argument("workflow")
+@click.option(
+    "--file",
+    "file",
+    default=DEFAULT_FILE,
+    show_default=True,
+    help="The workflow file to draw from.",
+)
+@click.option("-o", "--output", help="Where to write the SVG (default: WORKFLOW.svg).")
+def diagram(workflow: str, file: str, output: str | None) -> None:
+    """Draw WORKFLOW as an SVG diagram."""
+    from panelflow.workflows.diagram import DiagramUnavailable, render_svg
+    from panelflow.workflows.validation import validate_text
+
+    result = validate_text(_read(file))
+    if not result.ok or result.definitions is None:
+        for line in result.lines(file):
+            click.echo(line)
+        raise click.ClickException(f"{file} has problems; fix them before drawing it")
+    definition = result.definitions.workflows.get(workflow)
+    if definition is None:
+        raise click.ClickException(
+            f"{file} has no workflow '{workflow}' (it has: "
+            f"{', '.join(result.definitions.workflows)})"
+        )
+    try:
+        svg = render_svg(definition)
+    except DiagramUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    target = Path(output or f"{workflow}.svg")
+    target.write_text(svg, encoding="utf-8")
+    click.echo(f"wrote {target}")
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check that no audit record was altered, inserted or deleted."""
+    from panelflow.audit.operations import verify
+
+    with _transaction() as session:
+        report = verify(session)
+    click.echo(report.message)
+    if not report.intact:
+        sys.exit(1)
+
+
+@main.command()
+def tick() -> None:
+    """Act on due timers (run every few minutes from cron or a systemd timer)."""
+    from panelflow.cases.operations import tick as run_tick
+
+    with _transaction() as session:
+        report = run_tick(session)
+    click.echo(
+        f"timers: {report.fired} fired, {report.flagged} flagged, {report.refused} "
+        f"could not fire, {report.stale} no longer relevant"
+    )
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema migrations (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Bring the database schema up to REVISION (default: the newest)."""
+    from panelflow.migrate import upgrade
+
+    with _database() as database:
+        upgrade(database.url, revision)
+    click.echo("database schema is up to date" if revision == "head" else f"at {revision}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Take the database schema back to REVISION ('base' removes every table)."""
+    from panelflow.migrate import downgrade
+
+    with _database() as database:
+        downgrade(database.url, revision)
+    click.echo(f"database schema downgraded to {revision}")
+
+
+@main.group()
+def demo() -> None:
+    """Demonstration data."""
+
+
+@demo.command("seed")
+@click.option("--file", "file", default=DEFAULT_FILE, show_default=True)
+def demo_seed(file: str) -> None:
+    """Publish the workflows and add demo pupils and cases (skipped if already there)."""
+    from panelflow.demo import seed
+
+    with _transaction() as session:
+        click.echo(seed(session, _read(file), file))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web app (a threaded development server; use gunicorn in production)."""
+    from panelflow import create_app
+
+    app = create_app()
+    click.echo(f"panelflow is running at http://{host}:{port}/ (Ctrl+C to stop)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def run() -> None:
+    """Console entry point: database failures become one plain line, not a traceback."""
+    try:
+        main()
+    except SQLAlchemyError as error:
+        text = str(getattr(error, "orig", error))
+        if "no such table" in text or "does not exist" in text:
+            click.echo(
+                "the database schema is not set up yet: run 'panelflow db upgrade'", err=True
+            )
+        else:
+            click.echo(f"database error: {text.splitlines()[0] if text else error}", err=True)
+        sys.exit(2)

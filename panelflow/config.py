@@ -1,0 +1,22 @@
+"""Configuration from the environment; nothing secret has a usable default in production."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET = "panelflow-development-only-secret"
+
+
+def default_database_url(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'panelflow.db'}"
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    return {
+        "SECRET_KEY": os.environ.get("PANELFLOW_SECRET_KEY", DEV_SECRET),
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or default_database_url(instance_path),
+        "PANELFLOW_ENV": os.environ.get("PANELFLOW_ENV", "development"),
+        "WORKFLOW_CACHE_SECONDS": float(os.environ.get("PANELFLOW_WORKFLOW_CACHE_SECONDS", "2")),
+    }

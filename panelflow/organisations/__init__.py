@@ -1,0 +1,1 @@
+"""Schools and pupils: who the cases are about."""

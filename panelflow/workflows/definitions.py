@@ -1,0 +1,134 @@
+"""Typed, immutable definitions of a validated workflow file.
+
+Validation (``validation.py``) is the only producer of these objects; everything downstream
+(the engine, diagrams, the catalogue, diffs) reads them and never the raw YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from panelflow.workflows.conditions import ConditionSpec
+from panelflow.workflows.durations import Duration
+
+WILDCARD = "*"
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    name: str
+    agency: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """Something a person records when firing a transition (a reason, an outcome...)."""
+
+    name: str
+    label: str
+    type: str = "text"
+    options: tuple[str, ...] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class TimerDef:
+    """``after`` entering the state, either ``fire`` a trigger or raise a ``flag``."""
+
+    after: Duration
+    fire: str | None = None
+    flag: str | None = None
+
+
+@dataclass(frozen=True)
+class StateDef:
+    name: str
+    label: str
+    description: str = ""
+    final: bool = False
+    timers: tuple[TimerDef, ...] = ()
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something that happens when a transition is taken.
+
+    ``kind`` is ``create_action`` (``role``, ``title``, optional ``due``) or ``open_case``
+    (``workflow``).
+    """
+
+    kind: str
+    role: str | None = None
+    title: str | None = None
+    due: Duration | None = None
+    workflow: str | None = None
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    trigger: str
+    label: str
+    sources: tuple[str, ...]
+    dest: str
+    allowed: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    conditions: tuple[ConditionSpec, ...] = ()
+    unless: tuple[ConditionSpec, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    description: str = ""
+
+    def leaves(self, state: str) -> bool:
+        return WILDCARD in self.sources or state in self.sources
+
+
+@dataclass(frozen=True)
+class WorkflowDef:
+    key: str
+    title: str
+    initial: str
+    states: Mapping[str, StateDef]
+    transitions: tuple[TransitionDef, ...]
+    description: str = ""
+
+    def transitions_from(self, state: str) -> list[TransitionDef]:
+        return [t for t in self.transitions if t.leaves(state)]
+
+    def transition(self, trigger: str, state: str) -> TransitionDef | None:
+        for t in self.transitions:
+            if t.trigger == trigger and t.leaves(state):
+                return t
+        return None
+
+    def trigger_label(self, trigger: str) -> str:
+        for t in self.transitions:
+            if t.trigger == trigger:
+                return t.label
+        return trigger.replace("_", " ")
+
+    def state_label(self, state: str) -> str:
+        found = self.states.get(state)
+        return found.label if found else state.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class WorkflowSet:
+    """Everything one workflow file declares: agencies, roles, fields and workflows."""
+
+    agencies: Mapping[str, str]
+    roles: Mapping[str, RoleDef]
+    fields: Mapping[str, FieldDef]
+    workflows: Mapping[str, WorkflowDef]
+    barriers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def field_label(self, name: str) -> str:
+        found = self.fields.get(name)
+        return found.label if found else name.replace("_", " ")
+
+    def role_label(self, name: str) -> str:
+        found = self.roles.get(name)
+        return found.label if found else name.replace("_", " ")
+
+    def agency_label(self, name: str) -> str:
+        return self.agencies.get(name, name.replace("_", " "))

@@ -1,0 +1,127 @@
+"""Human-readable differences between two versions of the workflow file.
+
+``describe_changes`` lists what changed in the procedure ("transition 'step_up' of
+support_first: allowed roles changed from ewo to ewo, attendance_lead"); ``text_diff`` is the
+line-by-line diff of the files, for those who want to see exactly what was typed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from panelflow.workflows.definitions import TransitionDef, WorkflowDef, WorkflowSet
+
+
+def _names(values: Iterable[object]) -> str:
+    items = [str(v) for v in values]
+    return ", ".join(items) if items else "none"
+
+
+def _transition_key(t: TransitionDef) -> tuple[str, tuple[str, ...]]:
+    return (t.trigger, t.sources)
+
+
+def _compare_transition(where: str, old: TransitionDef, new: TransitionDef) -> list[str]:
+    changes = []
+    for attribute, words in [
+        ("dest", "now goes to"),
+        ("allowed", "allowed roles"),
+        ("requires", "required fields"),
+        ("conditions", "conditions"),
+        ("unless", "'unless' conditions"),
+        ("effects", "effects"),
+        ("label", "label"),
+    ]:
+        before, after = getattr(old, attribute), getattr(new, attribute)
+        if before == after:
+            continue
+        if attribute == "effects":
+            changes.append(f"{where}: effects changed")
+        elif attribute in ("dest", "label"):
+            changes.append(f"{where}: {words} changed from '{before}' to '{after}'")
+        else:
+            changes.append(f"{where}: {words} changed from {_names(before)} to {_names(after)}")
+    return changes
+
+
+def _compare_workflow(old: WorkflowDef, new: WorkflowDef) -> list[str]:
+    key = new.key
+    changes = []
+    if old.title != new.title:
+        changes.append(f"workflow '{key}': title changed from '{old.title}' to '{new.title}'")
+    if old.initial != new.initial:
+        changes.append(
+            f"workflow '{key}': new cases now start at '{new.initial}' (was '{old.initial}')"
+        )
+    for name in new.states.keys() - old.states.keys():
+        changes.append(f"workflow '{key}': state '{name}' added")
+    for name in old.states.keys() - new.states.keys():
+        changes.append(
+            f"workflow '{key}': state '{name}' removed (cases there cannot move to this version)"
+        )
+    for name in sorted(old.states.keys() & new.states.keys()):
+        before, after = old.states[name], new.states[name]
+        if before.final != after.final:
+            changes.append(
+                f"workflow '{key}': state '{name}' is {'now' if after.final else 'no longer'} final"
+            )
+        if before.timers != after.timers:
+            changes.append(f"workflow '{key}': timers of state '{name}' changed")
+        if before.label != after.label:
+            changes.append(
+                f"workflow '{key}': state '{name}' renamed from '{before.label}' to '{after.label}'"
+            )
+    old_t = {_transition_key(t): t for t in old.transitions}
+    new_t = {_transition_key(t): t for t in new.transitions}
+    for k in sorted(new_t.keys() - old_t.keys()):
+        changes.append(f"workflow '{key}': transition '{k[0]}' from {_names(k[1])} added")
+    for k in sorted(old_t.keys() - new_t.keys()):
+        changes.append(f"workflow '{key}': transition '{k[0]}' from {_names(k[1])} removed")
+    for k in sorted(old_t.keys() & new_t.keys()):
+        changes.extend(
+            _compare_transition(f"workflow '{key}': transition '{k[0]}'", old_t[k], new_t[k])
+        )
+    return changes
+
+
+def describe_changes(old: WorkflowSet | None, new: WorkflowSet) -> list[str]:
+    """What changed in the procedures, one line per change, in plain words."""
+    if old is None:
+        return [f"first version: {len(new.workflows)} workflows ({', '.join(new.workflows)})"]
+    changes = []
+    for name in sorted(new.roles.keys() - old.roles.keys()):
+        changes.append(f"role '{name}' added ({new.roles[name].label})")
+    for name in sorted(old.roles.keys() - new.roles.keys()):
+        changes.append(f"role '{name}' removed")
+    for name in sorted(old.roles.keys() & new.roles.keys()):
+        if old.roles[name] != new.roles[name]:
+            changes.append(f"role '{name}' changed")
+    for name in sorted(new.fields.keys() - old.fields.keys()):
+        changes.append(f"field '{name}' added")
+    for name in sorted(old.fields.keys() - new.fields.keys()):
+        changes.append(f"field '{name}' removed")
+    for name in sorted(old.fields.keys() & new.fields.keys()):
+        if old.fields[name] != new.fields[name]:
+            changes.append(f"field '{name}' changed")
+    if old.barriers != new.barriers:
+        changes.append("barrier list changed")
+    for key in sorted(new.workflows.keys() - old.workflows.keys()):
+        changes.append(f"workflow '{key}' added")
+    for key in sorted(old.workflows.keys() - new.workflows.keys()):
+        changes.append(f"workflow '{key}' removed (its cases cannot move to this version)")
+    for key in sorted(old.workflows.keys() & new.workflows.keys()):
+        changes.extend(_compare_workflow(old.workflows[key], new.workflows[key]))
+    return changes or ["no change to any procedure (only comments or layout changed)"]
+
+
+def text_diff(old_text: str, new_text: str, old_name: str, new_name: str) -> str:
+    """A unified diff of the two files."""
+    return "".join(
+        difflib.unified_diff(
+            old_text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            fromfile=old_name,
+            tofile=new_name,
+        )
+    )

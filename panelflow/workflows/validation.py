@@ -1,0 +1,966 @@
+"""Validate a workflow file into a ``WorkflowSet``, explaining every problem in plain words.
+
+The validator never stops at the first problem and never raises: whatever bytes it is given,
+it returns a ``ValidationResult`` whose problems each carry a line, a column and a message an
+LA officer can act on. Unknown keys are errors, because a typo must not silently change a
+procedure.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from panelflow.workflows.conditions import (
+    LIBRARY,
+    ConditionSpec,
+    ConditionSyntaxError,
+    parse_condition,
+)
+from panelflow.workflows.definitions import (
+    WILDCARD,
+    Effect,
+    FieldDef,
+    RoleDef,
+    StateDef,
+    TimerDef,
+    TransitionDef,
+    WorkflowDef,
+    WorkflowSet,
+)
+from panelflow.workflows.durations import DURATION_HELP, parse_duration
+from panelflow.workflows.loader import BOOL_TAG, NULL_TAG, STR_TAG, Located, Problem, load
+
+__all__ = ["Problem", "ValidationResult", "validate_text"]
+
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+FIELD_TYPES = ("text", "long_text", "date", "number", "money", "yes_no", "choice")
+
+TOP_KEYS = {"agencies": False, "roles": True, "fields": False, "barriers": False, "workflows": True}
+ROLE_KEYS = {"agency": True, "label": True}
+FIELD_KEYS = {"label": True, "type": False, "options": False, "hint": False}
+WORKFLOW_KEYS = {
+    "title": True,
+    "description": False,
+    "initial": True,
+    "states": True,
+    "transitions": True,
+}
+STATE_KEYS = {"name": True, "label": False, "description": False, "final": False, "timers": False}
+TIMER_KEYS = {"after": True, "fire": False, "flag": False}
+TRANSITION_KEYS = {
+    "trigger": True,
+    "label": False,
+    "description": False,
+    "source": True,
+    "dest": True,
+    "allowed": True,
+    "requires": False,
+    "conditions": False,
+    "unless": False,
+    "effects": False,
+}
+KEY_HINTS = {
+    "trigger": "add 'trigger:' with a name for this step, like 'escalate'",
+    "source": "add 'source:' with the state it starts from (a list for several, or \"*\" "
+    "for any state that is not final)",
+    "dest": "add 'dest:' with the state it goes to",
+    "allowed": "add 'allowed:' with the roles who may take this step, like [panel_chair]",
+    "title": "add 'title:' with a plain-English name",
+    "initial": "add 'initial:' naming the state every new case starts in",
+    "states": "add 'states:' listing the stages a case can be in",
+    "transitions": "add 'transitions:' listing the steps between states",
+    "agency": "add 'agency:' naming one of the agencies",
+    "label": "add 'label:' with the words people will see",
+    "name": "add 'name:' with the state's name",
+    "after": "add 'after:' with a duration, like '6 school weeks'",
+    "role": "add 'role:' naming who the action is for",
+    "workflow": "add 'workflow:' naming the workflow to open a case in",
+}
+EFFECT_KEYS = {
+    "create_action": {"role": True, "title": True, "due": False},
+    "open_case": {"workflow": True},
+}
+
+
+@dataclass
+class ValidationResult:
+    problems: list[Problem]
+    definitions: WorkflowSet | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.definitions is not None
+
+    def lines(self, filename: str) -> list[str]:
+        return [p.format(filename) for p in self.problems]
+
+    def summary(self) -> str:
+        """A short description of a valid file."""
+        assert self.definitions is not None
+        d = self.definitions
+        parts = [
+            f"{len(d.workflows)} workflow{'s' if len(d.workflows) != 1 else ''}",
+            f"{len(d.roles)} roles",
+            f"{len(d.fields)} fields",
+        ]
+        lines = [f"valid: {', '.join(parts)}"]
+        for wf in d.workflows.values():
+            lines.append(
+                f"  {wf.key}: {wf.title} ({len(wf.states)} states, "
+                f"{len(wf.transitions)} transitions)"
+            )
+        return "\n".join(lines)
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _listing(names: Iterable[str], limit: int = 12) -> str:
+    names = sorted(names)
+    if not names:
+        return "none are declared"
+    shown = ", ".join(names[:limit])
+    return shown + (", ..." if len(names) > limit else "")
+
+
+@dataclass
+class _Checker:
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, where: Located | tuple[int, int], message: str) -> None:
+        if isinstance(where, Located):
+            self.problems.append(Problem(where.line, where.column, message))
+        else:
+            self.problems.append(Problem(where[0], where[1], message))
+
+    # -- shapes -------------------------------------------------------------------------
+    def mapping(self, node: Located, what: str) -> bool:
+        if node.is_map:
+            return True
+        self.add(
+            node, f"{what} must be a section of 'key: value' lines, but it is {node.describe()}"
+        )
+        return False
+
+    def keys(self, node: Located, allowed: Mapping[str, bool], what: str) -> None:
+        for key in node.value:
+            if key not in allowed:
+                self.add(
+                    node.key_at(key),
+                    f"unknown key '{key}' in {what}{_suggest(key, allowed)} "
+                    f"(allowed here: {', '.join(allowed)})",
+                )
+        for key, required in allowed.items():
+            if required and key not in node.value:
+                hint = KEY_HINTS.get(key)
+                self.add(node, f"{what} has no '{key}'" + (f": {hint}" if hint else ""))
+
+    def text(self, node: Located | None, what: str, *, allow_empty: bool = False) -> str | None:
+        if node is None:
+            return None
+        if node.is_scalar and node.tag != NULL_TAG:
+            value = node.text if node.tag != STR_TAG else str(node.value)
+            if value.strip() or allow_empty:
+                return value.strip()
+        if node.is_scalar and node.tag == NULL_TAG:
+            self.add(node, f"{what} is empty; write a value after the ':'")
+            return None
+        if node.is_scalar:
+            self.add(node, f"{what} is empty; write a value after the ':'")
+            return None
+        self.add(node, f"{what} must be a single value, but it is {node.describe()}")
+        return None
+
+    def name(self, node: Located | None, what: str) -> str | None:
+        value = self.text(node, what)
+        if value is None or node is None:
+            return None
+        if not NAME.match(value):
+            example = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_") or "a_name"
+            if example[0].isdigit():
+                example = "n_" + example
+            self.add(
+                node,
+                f"{what} '{value}' must be lower-case words joined by underscores, "
+                f"like '{example}'",
+            )
+            return None
+        return value
+
+    def names(self, node: Located | None, what: str) -> list[tuple[str, Located]]:
+        """A name or a list of names (the transitions library accepts both)."""
+        if node is None:
+            return []
+        items = node.value if node.is_list else [node]
+        if node.is_map:
+            self.add(
+                node,
+                f"{what} must be a name or a list of names, like [a, b], "
+                f"but it is {node.describe()}",
+            )
+            return []
+        out = []
+        for item in items:
+            if item.is_scalar and item.tag != NULL_TAG:
+                out.append((item.text.strip() if item.tag != STR_TAG else str(item.value), item))
+            else:
+                self.add(
+                    item,
+                    f"each entry of {what} must be a single name, but this is {item.describe()}",
+                )
+        return out
+
+    def boolean(self, node: Located | None, what: str) -> bool:
+        if node is None:
+            return False
+        if node.is_scalar and node.tag == BOOL_TAG:
+            return bool(node.value)
+        self.add(node, f"{what} must be true or false, but it is {node.describe()}")
+        return False
+
+
+def validate_text(data: bytes | str) -> ValidationResult:
+    """Validate a workflow file's contents; never raises."""
+    root, problems = load(data)
+    if root is None:
+        return ValidationResult(problems)
+    checker = _Checker(list(problems))
+    definitions = _validate(root, checker)
+    checker.problems.sort(key=lambda p: (p.line, p.column))
+    unique: list[Problem] = []
+    for p in checker.problems:
+        if p not in unique:
+            unique.append(p)
+    if unique:
+        return ValidationResult(unique)
+    return ValidationResult([], definitions)
+
+
+def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
+    if not root.is_map:
+        c.add(
+            root,
+            "the file must start with sections such as 'roles:' and 'workflows:', "
+            f"but it holds {root.describe()}",
+        )
+        return None
+    for key in root.value:
+        if key not in TOP_KEYS:
+            c.add(
+                root.key_at(key),
+                f"unknown section '{key}'{_suggest(key, TOP_KEYS)} "
+                f"(the file may have: {', '.join(TOP_KEYS)})",
+            )
+    for key in ("roles", "workflows"):
+        if key not in root.value:
+            c.add(
+                (1, 1),
+                f"the file has no '{key}:' section; add one (see docs/workflow-reference.md)",
+            )
+
+    agencies = _agencies(root.value.get("agencies"), c)
+    roles = _roles(root.value.get("roles"), agencies, c)
+    fields = _fields(root.value.get("fields"), c)
+    barriers = _barriers(root.value.get("barriers"), c)
+
+    raw_workflows = root.value.get("workflows")
+    workflow_nodes: dict[str, Located] = {}
+    if raw_workflows is not None and c.mapping(raw_workflows, "'workflows'"):
+        if not raw_workflows.value:
+            c.add(raw_workflows, "'workflows' is empty; define at least one workflow")
+        for key, node in raw_workflows.value.items():
+            key_node = Located(key, *raw_workflows.key_at(key), "scalar", STR_TAG, key)
+            if c.name(key_node, "workflow name") is not None and c.mapping(
+                node, f"workflow '{key}'"
+            ):
+                workflow_nodes[key] = node
+
+    # First pass: states and triggers of every workflow, so conditions and effects in one
+    # workflow can refer to another.
+    shapes = {key: _collect_shape(key, node, c) for key, node in workflow_nodes.items()}
+    all_states = {s for shape in shapes.values() for s in shape.states}
+    all_triggers = {(key, t) for key, shape in shapes.items() for t in shape.triggers}
+    context = _Context(agencies, roles, fields, set(workflow_nodes), all_states, all_triggers)
+
+    workflows = {}
+    for key, node in workflow_nodes.items():
+        wf = _workflow(key, node, shapes[key], context, c)
+        if wf is not None:
+            workflows[key] = wf
+    if c.problems:
+        return None
+    return WorkflowSet(agencies, roles, fields, workflows, barriers)
+
+
+@dataclass
+class _Context:
+    agencies: Mapping[str, str]
+    roles: Mapping[str, RoleDef]
+    fields: Mapping[str, FieldDef]
+    workflows: set[str]
+    states: set[str]
+    triggers: set[tuple[str, str]]
+
+
+def _agencies(node: Located | None, c: _Checker) -> dict[str, str]:
+    if node is None:
+        return {}
+    if not c.mapping(node, "'agencies'"):
+        return {}
+    agencies = {}
+    for key, value in node.value.items():
+        name_node = Located(key, *node.key_at(key), "scalar", STR_TAG, key)
+        name = c.name(name_node, "agency name")
+        label = c.text(value, f"the label of agency '{key}'")
+        if name and label:
+            agencies[name] = label
+    return agencies
+
+
+def _roles(node: Located | None, agencies: Mapping[str, str], c: _Checker) -> dict[str, RoleDef]:
+    roles: dict[str, RoleDef] = {}
+    if node is None or not c.mapping(node, "'roles'"):
+        return roles
+    for key, value in node.value.items():
+        name_node = Located(key, *node.key_at(key), "scalar", STR_TAG, key)
+        name = c.name(name_node, "role name")
+        if not c.mapping(value, f"role '{key}'"):
+            continue
+        c.keys(value, ROLE_KEYS, f"role '{key}'")
+        agency = c.name(value.value.get("agency"), f"the agency of role '{key}'")
+        label = c.text(value.value.get("label"), f"the label of role '{key}'")
+        if agency and agencies and agency not in agencies:
+            c.add(
+                value.value["agency"],
+                f"role '{key}' belongs to agency '{agency}', which is "
+                f"not declared under 'agencies:'{_suggest(agency, agencies)}",
+            )
+        if name and agency and label:
+            roles[name] = RoleDef(name, agency, label)
+    return roles
+
+
+def _fields(node: Located | None, c: _Checker) -> dict[str, FieldDef]:
+    fields: dict[str, FieldDef] = {}
+    if node is None or not c.mapping(node, "'fields'"):
+        return fields
+    for key, value in node.value.items():
+        name_node = Located(key, *node.key_at(key), "scalar", STR_TAG, key)
+        name = c.name(name_node, "field name")
+        if not c.mapping(value, f"field '{key}'"):
+            continue
+        c.keys(value, FIELD_KEYS, f"field '{key}'")
+        label = c.text(value.value.get("label"), f"the label of field '{key}'")
+        ftype = "text"
+        if "type" in value.value:
+            ftype = c.text(value.value["type"], f"the type of field '{key}'") or "text"
+            if ftype not in FIELD_TYPES:
+                c.add(
+                    value.value["type"],
+                    f"field '{key}' has type '{ftype}', which is not "
+                    f"a field type{_suggest(ftype, FIELD_TYPES)} (types: "
+                    f"{', '.join(FIELD_TYPES)})",
+                )
+        options: tuple[str, ...] = ()
+        if "options" in value.value:
+            opts = value.value["options"]
+            if ftype != "choice":
+                c.add(
+                    opts,
+                    f"field '{key}' has options but its type is '{ftype}'; options "
+                    "are only for 'type: choice'",
+                )
+            elif not opts.is_list or not opts.value:
+                c.add(
+                    opts,
+                    f"the options of field '{key}' must be a list of choices, like "
+                    "[improved, continue, escalate]",
+                )
+            else:
+                options = tuple(name for name, _ in c.names(opts, f"the options of '{key}'"))
+        elif ftype == "choice":
+            c.add(
+                value,
+                f"field '{key}' is a choice but has no 'options'; list the choices, "
+                "like options: [improved, continue, escalate]",
+            )
+        hint = c.text(value.value.get("hint"), f"the hint of field '{key}'") or ""
+        if name and label:
+            fields[name] = FieldDef(name, label, ftype, options, hint)
+    return fields
+
+
+def _barriers(node: Located | None, c: _Checker) -> dict[str, tuple[str, ...]]:
+    barriers: dict[str, tuple[str, ...]] = {}
+    if node is None or not c.mapping(node, "'barriers'"):
+        return barriers
+    for key, value in node.value.items():
+        name_node = Located(key, *node.key_at(key), "scalar", STR_TAG, key)
+        name = c.name(name_node, "barrier category")
+        if not value.is_list or not value.value:
+            c.add(
+                value,
+                f"barrier category '{key}' must be a list of barrier types, like "
+                "[anxiety, bullying]",
+            )
+            continue
+        kinds = tuple(k for k, _ in c.names(value, f"barrier category '{key}'"))
+        if name:
+            barriers[name] = kinds
+    return barriers
+
+
+@dataclass
+class _Shape:
+    """The names a workflow declares, gathered before its details are checked."""
+
+    states: dict[str, Located] = field(default_factory=dict)
+    state_nodes: list[tuple[str, Located]] = field(default_factory=list)
+    triggers: dict[str, Located] = field(default_factory=dict)
+
+
+def _collect_shape(key: str, node: Located, c: _Checker) -> _Shape:
+    shape = _Shape()
+    states = node.value.get("states")
+    if states is not None:
+        if not states.is_list:
+            c.add(
+                states,
+                f"'states' of workflow '{key}' must be a list, each item starting "
+                "with '-' (a state name, or 'name:' with its details)",
+            )
+        else:
+            for item in states.value:
+                if item.is_scalar:
+                    name = c.name(item, f"state name in workflow '{key}'")
+                    where = item
+                elif item.is_map:
+                    name = c.name(item.value.get("name"), f"state name in workflow '{key}'")
+                    where = item.value.get("name", item)
+                    if "name" not in item.value:
+                        c.add(item, f"a state in workflow '{key}' has no 'name'")
+                else:
+                    c.add(
+                        item,
+                        f"each state of workflow '{key}' must be a name or a section "
+                        f"with 'name:', but this is {item.describe()}",
+                    )
+                    continue
+                if name is None:
+                    continue
+                if name in shape.states:
+                    c.add(
+                        where,
+                        f"state '{name}' is defined twice in workflow '{key}' (first "
+                        f"on line {shape.states[name].line}); remove one",
+                    )
+                    continue
+                shape.states[name] = where
+                shape.state_nodes.append((name, item))
+    transitions = node.value.get("transitions")
+    if transitions is not None and transitions.is_list:
+        for item in transitions.value:
+            if item.is_map and "trigger" in item.value:
+                trigger = item.value["trigger"]
+                if trigger.is_scalar and NAME.match(trigger.text):
+                    shape.triggers.setdefault(trigger.text, trigger)
+    return shape
+
+
+def _workflow(
+    key: str, node: Located, shape: _Shape, ctx: _Context, c: _Checker
+) -> WorkflowDef | None:
+    where = f"workflow '{key}'"
+    before = len(c.problems)
+    c.keys(node, WORKFLOW_KEYS, where)
+    title = c.text(node.value.get("title"), f"the title of {where}")
+    description = c.text(node.value.get("description"), f"the description of {where}") or ""
+
+    states: dict[str, StateDef] = {}
+    for name, item in shape.state_nodes:
+        state = _state(key, name, item, c)
+        if state is not None:
+            states[name] = state
+
+    initial_node = node.value.get("initial")
+    initial = c.name(initial_node, f"the initial state of {where}")
+    if initial is not None and initial_node is not None and initial not in shape.states:
+        c.add(
+            initial_node,
+            f"the initial state of {where} is '{initial}', which is not one of "
+            f"its states{_suggest(initial, shape.states)} (states: {_listing(shape.states)})",
+        )
+        initial = None
+    if initial is not None and initial in states and states[initial].final:
+        c.add(
+            initial_node or node,
+            f"the initial state of {where}, '{initial}', is final, so "
+            "nothing could ever happen on a case; start from a state that is not final",
+        )
+
+    transitions: list[TransitionDef] = []
+    raw = node.value.get("transitions")
+    if raw is not None:
+        if not raw.is_list:
+            c.add(
+                raw,
+                f"'transitions' of {where} must be a list, each item starting with '- trigger:'",
+            )
+        else:
+            if not raw.value:
+                c.add(raw, f"{where} has no transitions; add at least one")
+            for number, item in enumerate(raw.value, start=1):
+                t = _transition(key, number, item, shape, states, ctx, c)
+                if t is not None:
+                    transitions.append(t)
+    if states and not any(s.final for s in states.values()):
+        c.add(
+            node.value.get("states", node),
+            f"{where} has no final state; mark at least one "
+            "state 'final: true' (for example 'closed')",
+        )
+
+    _check_timers(key, shape, states, transitions, c)
+    _check_duplicates(key, raw, transitions, states, c)
+    if initial and states and len(c.problems) == before:
+        _check_graph(key, initial, shape, states, transitions, c)
+    if title is None or initial is None:
+        return None
+    return WorkflowDef(key, title, initial, states, tuple(transitions), description)
+
+
+def _state(workflow: str, name: str, item: Located, c: _Checker) -> StateDef | None:
+    label = name.replace("_", " ").capitalize()
+    if item.is_scalar:
+        return StateDef(name, label)
+    where = f"state '{name}' of workflow '{workflow}'"
+    c.keys(item, STATE_KEYS, where)
+    if "label" in item.value:
+        label = c.text(item.value["label"], f"the label of {where}") or label
+    description = c.text(item.value.get("description"), f"the description of {where}") or ""
+    final = c.boolean(item.value.get("final"), f"'final' of {where}")
+    timers: list[TimerDef] = []
+    raw = item.value.get("timers")
+    if raw is not None:
+        if not raw.is_list:
+            c.add(raw, f"'timers' of {where} must be a list, each item starting with '- after:'")
+        else:
+            for timer in raw.value:
+                parsed = _timer(where, timer, c)
+                if parsed is not None:
+                    timers.append(parsed)
+        if final and raw.is_list and raw.value:
+            c.add(raw, f"{where} is final, so its timers could never fire; remove them")
+    return StateDef(name, label, description, final, tuple(timers))
+
+
+def _timer(where: str, node: Located, c: _Checker) -> TimerDef | None:
+    if not c.mapping(node, f"a timer of {where}"):
+        return None
+    c.keys(node, TIMER_KEYS, f"a timer of {where}")
+    after_text = c.text(node.value.get("after"), f"'after' of a timer of {where}")
+    after = parse_duration(after_text) if after_text else None
+    if after_text and after is None:
+        c.add(node.value["after"], f"'{after_text}' is not a duration: {DURATION_HELP}")
+    fire = c.name(node.value.get("fire"), f"the trigger a timer of {where} fires")
+    flag = c.text(node.value.get("flag"), f"the flag a timer of {where} raises")
+    if ("fire" in node.value) == ("flag" in node.value):
+        c.add(
+            node,
+            f"a timer of {where} must have either 'fire:' (a trigger to take) or "
+            "'flag:' (a flag to raise on the case), not both or neither",
+        )
+        return None
+    if after is None:
+        return None
+    return TimerDef(after, fire, flag)
+
+
+def _transition(
+    workflow: str,
+    number: int,
+    node: Located,
+    shape: _Shape,
+    states: Mapping[str, StateDef],
+    ctx: _Context,
+    c: _Checker,
+) -> TransitionDef | None:
+    if not c.mapping(node, f"transition {number} of workflow '{workflow}'"):
+        return None
+    trigger = c.name(
+        node.value.get("trigger"), f"the trigger of transition {number} of workflow '{workflow}'"
+    )
+    where = f"transition '{trigger}'" if trigger else f"transition {number}"
+    where = f"{where} of workflow '{workflow}'"
+    c.keys(node, TRANSITION_KEYS, where)
+    label = trigger.replace("_", " ").capitalize() if trigger else ""
+    if "label" in node.value:
+        label = c.text(node.value["label"], f"the label of {where}") or label
+    description = c.text(node.value.get("description"), f"the description of {where}") or ""
+
+    sources: list[str] = []
+    for name, item in c.names(node.value.get("source"), f"'source' of {where}"):
+        if name == WILDCARD:
+            sources.append(name)
+        elif name not in shape.states:
+            c.add(
+                item,
+                f"{where} starts from state '{name}', which is not defined"
+                f"{_suggest(name, shape.states)} (states: {_listing(shape.states)})",
+            )
+        elif name in states and states[name].final:
+            c.add(
+                item,
+                f"{where} starts from state '{name}', which is final; nothing can "
+                "leave a final state",
+            )
+        else:
+            sources.append(name)
+    if "source" in node.value and node.value["source"].is_list and not node.value["source"].value:
+        c.add(
+            node.value["source"],
+            f"'source' of {where} is an empty list; name at least one "
+            'state, or "*" for any state that is not final',
+        )
+
+    dest_node = node.value.get("dest")
+    dest = c.name(dest_node, f"'dest' of {where}")
+    if dest is not None and dest_node is not None and dest not in shape.states:
+        c.add(
+            dest_node,
+            f"{where} goes to state '{dest}', which is not defined{_suggest(dest, shape.states)}",
+        )
+        dest = None
+
+    allowed = []
+    allowed_node = node.value.get("allowed")
+    for name, item in c.names(allowed_node, f"'allowed' of {where}"):
+        if name not in ctx.roles:
+            c.add(
+                item,
+                f"role '{name}' in {where} is not declared under 'roles:'"
+                f"{_suggest(name, ctx.roles)}",
+            )
+        else:
+            allowed.append(name)
+    if allowed_node is not None and allowed_node.is_list and not allowed_node.value:
+        c.add(allowed_node, f"'allowed' of {where} is empty; name the roles who may take this step")
+
+    requires = []
+    for name, item in c.names(node.value.get("requires"), f"'requires' of {where}"):
+        if name not in ctx.fields:
+            c.add(
+                item,
+                f"{where} requires field '{name}', which is not declared under "
+                f"'fields:'{_suggest(name, ctx.fields)}",
+            )
+        else:
+            requires.append(name)
+
+    conditions = _conditions(
+        node.value.get("conditions"), f"'conditions' of {where}", workflow, ctx, c
+    )
+    unless = _conditions(node.value.get("unless"), f"'unless' of {where}", workflow, ctx, c)
+    effects = _effects(node.value.get("effects"), where, workflow, ctx, c)
+
+    if trigger is None or dest is None or not sources:
+        return None
+    return TransitionDef(
+        trigger,
+        label,
+        tuple(sources),
+        dest,
+        tuple(allowed),
+        tuple(requires),
+        tuple(conditions),
+        tuple(unless),
+        tuple(effects),
+        description,
+    )
+
+
+def _conditions(
+    node: Located | None, what: str, workflow: str, ctx: _Context, c: _Checker
+) -> list[ConditionSpec]:
+    specs = []
+    for text, item in _rejoin_brackets(c.names(node, what)):
+        try:
+            spec = parse_condition(text)
+        except ConditionSyntaxError as error:
+            message = str(error)
+            if message.startswith("unknown condition"):
+                name = message.split("'")[1]
+                message += (
+                    f" in {what}{_suggest(name, LIBRARY)} (conditions: {_listing(LIBRARY, 20)})"
+                )
+            c.add(item, message)
+            continue
+        if _check_references(spec, item, what, workflow, ctx, c):
+            specs.append(spec)
+    return specs
+
+
+def _rejoin_brackets(items: list[tuple[str, Located]]) -> list[tuple[str, Located]]:
+    """Undo YAML's split of ``[happened_within(review_held, 12 school weeks)]`` at the comma.
+
+    In a bracketed YAML list a comma separates items, so a condition with two arguments
+    arrives in pieces; joining pieces until the brackets balance lets editors write it the
+    natural way.
+    """
+    joined: list[tuple[str, Located]] = []
+    pending: tuple[str, Located] | None = None
+    for text, item in items:
+        pending = (f"{pending[0]}, {text}", pending[1]) if pending is not None else (text, item)
+        if pending[0].count("(") <= pending[0].count(")"):
+            joined.append(pending)
+            pending = None
+    if pending is not None:
+        joined.append(pending)
+    return joined
+
+
+def _check_references(
+    spec: ConditionSpec, item: Located, what: str, workflow: str, ctx: _Context, c: _Checker
+) -> bool:
+    ok = True
+    for kind, arg in zip(LIBRARY[spec.name].params, spec.args, strict=True):
+        if kind == "field" and arg not in ctx.fields:
+            c.add(
+                item,
+                f"'{spec.text}' in {what} names field '{arg}', which is not declared "
+                f"under 'fields:'{_suggest(arg, ctx.fields)}",
+            )
+            ok = False
+        elif kind == "agency" and arg not in ctx.agencies:
+            c.add(
+                item,
+                f"'{spec.text}' in {what} names agency '{arg}', which is not declared "
+                f"under 'agencies:'{_suggest(arg, ctx.agencies)}",
+            )
+            ok = False
+        elif kind == "state" and arg not in ctx.states:
+            c.add(
+                item,
+                f"'{spec.text}' in {what} names state '{arg}', which no workflow "
+                f"defines{_suggest(arg, ctx.states)}",
+            )
+            ok = False
+        elif kind == "trigger":
+            wf, _, bare = arg.rpartition(".")
+            if wf and wf not in ctx.workflows:
+                c.add(
+                    item,
+                    f"'{spec.text}' in {what} names workflow '{wf}', which is not "
+                    f"defined{_suggest(wf, ctx.workflows)}",
+                )
+                ok = False
+            elif not any(t == bare and (not wf or w == wf) for w, t in ctx.triggers):
+                names = {t for w, t in ctx.triggers if not wf or w == wf}
+                c.add(
+                    item,
+                    f"'{spec.text}' in {what} names trigger '{bare}', which no "
+                    f"{'workflow' if not wf else repr(wf)} has{_suggest(bare, names)}",
+                )
+                ok = False
+    return ok
+
+
+def _effects(
+    node: Located | None, where: str, workflow: str, ctx: _Context, c: _Checker
+) -> list[Effect]:
+    effects: list[Effect] = []
+    if node is None:
+        return effects
+    if not node.is_list:
+        c.add(
+            node,
+            f"'effects' of {where} must be a list, each item starting with '- "
+            "create_action:' or '- open_case:'",
+        )
+        return effects
+    for item in node.value:
+        if not item.is_map or len(item.value) != 1:
+            c.add(
+                item,
+                f"each effect of {where} must be one of 'create_action:' or "
+                "'open_case:' with its details indented below it",
+            )
+            continue
+        kind, body = next(iter(item.value.items()))
+        if kind not in EFFECT_KEYS:
+            c.add(
+                item.key_at(kind),
+                f"unknown effect '{kind}' in {where}"
+                f"{_suggest(kind, EFFECT_KEYS)} (effects: {', '.join(EFFECT_KEYS)})",
+            )
+            continue
+        what = f"the {kind} effect of {where}"
+        if not c.mapping(body, what):
+            continue
+        c.keys(body, EFFECT_KEYS[kind], what)
+        if kind == "create_action":
+            role = c.name(body.value.get("role"), f"the role of {what}")
+            if role is not None and role not in ctx.roles:
+                c.add(
+                    body.value["role"],
+                    f"{what} addresses role '{role}', which is not "
+                    f"declared under 'roles:'{_suggest(role, ctx.roles)}",
+                )
+                role = None
+            title = c.text(body.value.get("title"), f"the title of {what}")
+            due = None
+            if "due" in body.value:
+                due_text = c.text(body.value["due"], f"'due' of {what}")
+                due = parse_duration(due_text) if due_text else None
+                if due_text and due is None:
+                    c.add(body.value["due"], f"'{due_text}' is not a duration: {DURATION_HELP}")
+            if role and title:
+                effects.append(Effect("create_action", role=role, title=title, due=due))
+        else:
+            target = c.name(body.value.get("workflow"), f"the workflow of {what}")
+            if target is not None and target not in ctx.workflows:
+                c.add(
+                    body.value["workflow"],
+                    f"{what} opens a case in workflow '{target}', "
+                    f"which does not exist{_suggest(target, ctx.workflows)} (workflows: "
+                    f"{_listing(ctx.workflows)})",
+                )
+            elif target == workflow:
+                c.add(
+                    body.value["workflow"],
+                    f"{what} opens a case in its own workflow "
+                    f"'{workflow}'; a linked case must be in another workflow",
+                )
+            elif target is not None:
+                effects.append(Effect("open_case", workflow=target))
+    return effects
+
+
+def _check_timers(
+    workflow: str,
+    shape: _Shape,
+    states: Mapping[str, StateDef],
+    transitions: list[TransitionDef],
+    c: _Checker,
+) -> None:
+    for name, item in shape.state_nodes:
+        state = states.get(name)
+        if state is None or not item.is_map or "timers" not in item.value:
+            continue
+        timer_nodes = item.value["timers"].value if item.value["timers"].is_list else []
+        for timer, node in zip(state.timers, timer_nodes, strict=False):
+            if timer.fire is None:
+                continue
+            t = next((t for t in transitions if t.trigger == timer.fire and t.leaves(name)), None)
+            where = node.value.get("fire", node)
+            if t is None:
+                others = {t.trigger for t in transitions if t.leaves(name)}
+                c.add(
+                    where,
+                    f"a timer of state '{name}' fires '{timer.fire}', but no transition "
+                    f"'{timer.fire}' leaves '{name}' in workflow '{workflow}'"
+                    f"{_suggest(timer.fire, others)}",
+                )
+            elif t.requires:
+                c.add(
+                    where,
+                    f"a timer of state '{name}' fires '{timer.fire}', which requires "
+                    f"{', '.join(t.requires)}; a timer cannot record anything, so fire a "
+                    "transition without 'requires:'",
+                )
+
+
+def _check_duplicates(
+    workflow: str,
+    raw: Located | None,
+    transitions: list[TransitionDef],
+    states: Mapping[str, StateDef],
+    c: _Checker,
+) -> None:
+    if raw is None or not raw.is_list:
+        return
+    nodes = {
+        item.value["trigger"].text: []
+        for item in raw.value
+        if item.is_map and "trigger" in item.value
+    }
+    for item in raw.value:
+        if item.is_map and "trigger" in item.value:
+            nodes[item.value["trigger"].text].append(item)
+    seen: dict[tuple[str, str], int] = {}
+    by_trigger: dict[str, int] = {}
+    for t in transitions:
+        index = by_trigger.get(t.trigger, 0)
+        by_trigger[t.trigger] = index + 1
+        node = nodes[t.trigger][index]
+        sources = [s for s in states if not states[s].final] if WILDCARD in t.sources else t.sources
+        for source in sources:
+            first = seen.get((t.trigger, source))
+            if first is not None:
+                c.add(
+                    node.value["trigger"],
+                    f"trigger '{t.trigger}' leaves state '{source}' more "
+                    f"than once in workflow '{workflow}' (also on line {first}); a person "
+                    "could not tell which is meant: give one of them another trigger name",
+                )
+                break
+            seen[(t.trigger, source)] = node.value["trigger"].line
+
+
+def _check_graph(
+    workflow: str,
+    initial: str,
+    shape: _Shape,
+    states: Mapping[str, StateDef],
+    transitions: list[TransitionDef],
+    c: _Checker,
+) -> None:
+    edges: dict[str, set[str]] = {name: set() for name in states}
+    for t in transitions:
+        sources = [s for s in states if not states[s].final] if WILDCARD in t.sources else t.sources
+        for source in sources:
+            edges[source].add(t.dest)
+
+    reached = {initial}
+    queue = deque([initial])
+    while queue:
+        for nxt in edges[queue.popleft()]:
+            if nxt not in reached:
+                reached.add(nxt)
+                queue.append(nxt)
+    for name in states:
+        if name not in reached:
+            c.add(
+                shape.states[name],
+                f"state '{name}' of workflow '{workflow}' can never be "
+                f"reached: no chain of transitions leads to it from the initial state "
+                f"'{initial}'; add a transition to it, or remove it",
+            )
+
+    reverse: dict[str, set[str]] = {name: set() for name in states}
+    for source, dests in edges.items():
+        for dest in dests:
+            reverse[dest].add(source)
+    finishing = {name for name, s in states.items() if s.final}
+    queue = deque(finishing)
+    while queue:
+        for prev in reverse[queue.popleft()]:
+            if prev not in finishing:
+                finishing.add(prev)
+                queue.append(prev)
+    if not any(s.final for s in states.values()):
+        return
+    for name in states:
+        if name in reached and name not in finishing:
+            c.add(
+                shape.states[name],
+                f"state '{name}' of workflow '{workflow}' has no way to a "
+                "final state: a case there could never be closed; add a transition out of "
+                "it, or mark it 'final: true'",
+            )
