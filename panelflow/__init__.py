@@ -39,9 +39,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ]
     )
 
-    from panelflow import web
+    from panelflow import errors, web
 
     web.init_app(app, Database(app.config["DATABASE_URL"]))
+    errors.register(app)
 
     from panelflow.catalogue.views import bp as catalogue_bp
 

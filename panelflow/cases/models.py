@@ -80,7 +80,7 @@ class CaseTimer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     state: Mapped[str] = mapped_column(String(100))
-    case_lock_version: Mapped[int]  # the case's version when the state was entered
+    entered_at: Mapped[datetime]  # when the case entered the state this timer belongs to
     due_at: Mapped[datetime]
     fire_trigger: Mapped[str | None] = mapped_column(String(100))
     flag: Mapped[str | None] = mapped_column(String(200))

@@ -52,6 +52,7 @@ class DbFacts:
     ) -> None:
         self.session = session
         self.case = case
+        self.workflow = case.workflow_key
         self.state = case.state
         self.entered_at = case.state_entered_at
         self.now = now
@@ -218,13 +219,14 @@ def _apply(
 ) -> Fired | Refused:
     dest = decision.dest
     new_version = seen + 1
-    values: dict[str, Any] = {
-        "state": dest.name,
-        "state_entered_at": now,
-        "is_final": dest.final,
-        "closed_at": now if dest.final else None,
-        "lock_version": new_version,
-    }
+    values: dict[str, Any] = {"lock_version": new_version}
+    if not decision.transition.internal:
+        values.update(
+            state=dest.name,
+            state_entered_at=now,
+            is_final=dest.final,
+            closed_at=now if dest.final else None,
+        )
     moved = session.execute(
         update(Case)
         .where(Case.id == case.id, Case.lock_version == seen)
@@ -254,7 +256,8 @@ def _apply(
     )
     session.add(event)
     session.flush()
-    restart_timers(session, case, engine, now=now)
+    if not decision.transition.internal:
+        restart_timers(session, case, engine, now=now)
     fired = Fired(case, event)
     _apply_effects(session, case, engine, decision, actor, event, fired, now)
     log(
@@ -340,7 +343,7 @@ def restart_timers(
         row = CaseTimer(
             case_id=case.id,
             state=case.state,
-            case_lock_version=case.lock_version,
+            entered_at=case.state_entered_at,
             due_at=WEEKDAYS.add(case.state_entered_at, timer.after),
             fire_trigger=timer.fire,
             flag=timer.flag,
@@ -362,8 +365,8 @@ def tick(session: Session, *, now: datetime | None = None, limit: int = 500) -> 
     """Act on due timers: fire their trigger (as the timer) or raise their flag.
 
     Rows are locked as they are taken (skipping rows another tick holds, on PostgreSQL), and a
-    timer whose case has moved on since it was started is cancelled, so running two ticks at
-    once or catching up after downtime never acts twice.
+    timer whose case has left (or re-entered) its state since it was started is cancelled, so
+    running two ticks at once or catching up after downtime never acts twice.
     """
     now = now or utcnow()
     report = TickReport()
@@ -376,7 +379,12 @@ def tick(session: Session, *, now: datetime | None = None, limit: int = 500) -> 
     )
     for timer in session.scalars(query).all():
         case = session.get(Case, timer.case_id)
-        if case is None or case.lock_version != timer.case_lock_version or case.is_final:
+        if (
+            case is None
+            or case.is_final
+            or case.state != timer.state
+            or case.state_entered_at != timer.entered_at
+        ):
             timer.status, timer.done_at = "cancelled", now
             report.stale += 1
             continue

@@ -61,9 +61,14 @@ class ConditionSpec:
     op: str | None = None
     number: int | None = None
     duration: Duration | None = None
+    alternatives: tuple[ConditionSpec, ...] = ()  # for "a or b": met when any is met
 
     def __str__(self) -> str:
         return self.text
+
+    def parts(self) -> tuple[ConditionSpec, ...]:
+        """The library conditions this is made of (itself, or each side of an 'or')."""
+        return self.alternatives or (self,)
 
 
 @dataclass(frozen=True)
@@ -148,13 +153,19 @@ def _count_of(spec: ConditionSpec, facts: CaseFacts, names: WorkflowSet) -> Outc
 
 
 def _visited(spec: ConditionSpec, facts: CaseFacts, names: WorkflowSet) -> Outcome:
-    state = spec.args[0]
+    workflow, _, state = spec.args[0].rpartition(".")
     label = state.replace("_", " ")
-    for wf in names.workflows.values():
-        if state in wf.states:
+    for key, wf in names.workflows.items():
+        if state in wf.states and (not workflow or key == workflow):
             label = wf.state_label(state)
             break
-    met = facts.state == state or any(e.to_state == state for e in facts.history())
+
+    def here(entry_workflow: str, entry_state: str) -> bool:
+        return entry_state == state and (not workflow or entry_workflow == workflow)
+
+    met = here(facts.workflow, facts.state) or any(
+        here(e.workflow, e.to_state) for e in facts.history()
+    )
     return Outcome(met, f"the case has never been at '{label}'", f"the case has been at '{label}'")
 
 
@@ -272,12 +283,27 @@ class ConditionSyntaxError(ValueError):
     """The text is not a condition; the message says why in plain words."""
 
 
+_OR = re.compile(r"\s+or\s+")
+
+
 def parse_condition(text: str) -> ConditionSpec:
     """Parse condition text into a spec, checking it against the library.
 
-    Raises ``ConditionSyntaxError`` with a plain-English message; references to fields,
-    triggers, states and agencies are checked later by the validator, which knows the file.
+    Alternatives may be joined with ``or``: ``visited(penalty_notice) or
+    visited(attendance_contract)`` is met when either is. Raises ``ConditionSyntaxError``
+    with a plain-English message; references to fields, triggers, states and agencies are
+    checked later by the validator, which knows the file.
     """
+    pieces = _OR.split(text.strip())
+    if len(pieces) > 1:
+        if any(not piece.strip() for piece in pieces):
+            raise ConditionSyntaxError(f"'{text}' has an 'or' with nothing on one side")
+        alternatives = tuple(_parse_one(piece) for piece in pieces)
+        return ConditionSpec(text.strip(), "any_of", alternatives=alternatives)
+    return _parse_one(text)
+
+
+def _parse_one(text: str) -> ConditionSpec:
     match = _CONDITION.match(text)
     if not match:
         raise ConditionSyntaxError(
@@ -337,5 +363,13 @@ def parse_condition(text: str) -> ConditionSpec:
 
 
 def evaluate(spec: ConditionSpec, facts: CaseFacts, names: WorkflowSet) -> Outcome:
-    """Test one condition on a case's facts."""
-    return LIBRARY[spec.name].evaluate(spec, facts, names)
+    """Test one condition (or a set of alternatives) on a case's facts."""
+    if not spec.alternatives:
+        return LIBRARY[spec.name].evaluate(spec, facts, names)
+    outcomes = [evaluate(alternative, facts, names) for alternative in spec.alternatives]
+    met = [o for o in outcomes if o.met]
+    return Outcome(
+        bool(met),
+        "none of these is the case: " + "; ".join(o.unmet_message for o in outcomes),
+        met[0].met_message if met else "",
+    )

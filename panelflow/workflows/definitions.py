@@ -13,6 +13,7 @@ from panelflow.workflows.conditions import ConditionSpec
 from panelflow.workflows.durations import Duration
 
 WILDCARD = "*"
+REFLEXIVE = "="  # ``dest: "="``: stay in the same state, entering it again (timers restart)
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,10 @@ class TransitionDef:
     trigger: str
     label: str
     sources: tuple[str, ...]
-    dest: str
+    dest: str | None  # a state; REFLEXIVE; or None for an internal step (state and timers stay)
     allowed: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
     conditions: tuple[ConditionSpec, ...] = ()
     unless: tuple[ConditionSpec, ...] = ()
     effects: tuple[Effect, ...] = ()
@@ -81,6 +83,20 @@ class TransitionDef:
 
     def leaves(self, state: str) -> bool:
         return WILDCARD in self.sources or state in self.sources
+
+    @property
+    def internal(self) -> bool:
+        """The case stays where it is and its timers carry on."""
+        return self.dest is None
+
+    def target(self, state: str) -> str:
+        """The state a case at ``state`` is in after this step."""
+        return state if self.dest in (None, REFLEXIVE) else str(self.dest)
+
+    @property
+    def records(self) -> tuple[str, ...]:
+        """Every field a person records with this step: required first, then optional."""
+        return self.requires + tuple(f for f in self.optional if f not in self.requires)
 
 
 @dataclass(frozen=True)

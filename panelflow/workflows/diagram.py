@@ -27,8 +27,23 @@ def render_svg(workflow: WorkflowDef, current: str | None = None) -> str:
     class _Drawing:
         """A throwaway model: the diagram machine needs one to draw its current state."""
 
+    class _TopDown(GraphMachine):  # type: ignore[misc]
+        # Top to bottom reads like a procedure and fits a page column.
+        machine_attributes = {**GraphMachine.machine_attributes, "rankdir": "TB"}
+
+        def _init_graphviz_engine(self, graph_engine: str) -> type:
+            graph = super()._init_graphviz_engine(graph_engine)
+
+            class _Wrapped(graph):  # type: ignore[misc, valid-type]
+                # One guard per line, so long conditions do not stretch the drawing.
+                def _transition_label(self, tran: dict[str, object]) -> str:
+                    label: str = super()._transition_label(tran)
+                    return label.replace(" [", "\n[").replace(" & ", " &\n")
+
+            return _Wrapped
+
     model = _Drawing()
-    GraphMachine(
+    _TopDown(
         model=model,
         title=workflow.title,
         graph_engine="graphviz",

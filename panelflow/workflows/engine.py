@@ -223,11 +223,12 @@ class Engine:
     def clean_fields(
         self, t: TransitionDef, data: Mapping[str, Any]
     ) -> tuple[dict[str, Any], list[Reason]]:
-        """Check and normalise what the person recorded: the required fields, and any other
-        declared field they filled in. Undeclared keys are not recorded."""
+        """Check and normalise what the person recorded: the step's required fields and any
+        optional ones they filled in. Anything else in ``data`` is not recorded."""
         cleaned: dict[str, Any] = {}
         reasons: list[Reason] = []
-        for name, definition in self.definitions.fields.items():
+        for name in t.records:
+            definition = self.definitions.fields[name]
             raw = data.get(name)
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 if name in t.requires:

@@ -27,6 +27,7 @@ class HistoryEntry:
 
 
 class CaseFacts(Protocol):
+    workflow: str
     state: str
     entered_at: datetime
     now: datetime
@@ -56,6 +57,7 @@ class StaticFacts:
     consented: frozenset[str] = frozenset()
     attributes: Mapping[str, bool] = field(default_factory=dict)
     calendar: SchoolCalendar = WEEKDAYS
+    workflow: str = ""
 
     def history(self) -> Sequence[HistoryEntry]:
         return self.entries

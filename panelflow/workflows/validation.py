@@ -21,6 +21,7 @@ from panelflow.workflows.conditions import (
     parse_condition,
 )
 from panelflow.workflows.definitions import (
+    REFLEXIVE,
     WILDCARD,
     Effect,
     FieldDef,
@@ -59,6 +60,7 @@ TRANSITION_KEYS = {
     "dest": True,
     "allowed": True,
     "requires": False,
+    "optional": False,
     "conditions": False,
     "unless": False,
     "effects": False,
@@ -286,7 +288,10 @@ def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
     shapes = {key: _collect_shape(key, node, c) for key, node in workflow_nodes.items()}
     all_states = {s for shape in shapes.values() for s in shape.states}
     all_triggers = {(key, t) for key, shape in shapes.items() for t in shape.triggers}
-    context = _Context(agencies, roles, fields, set(workflow_nodes), all_states, all_triggers)
+    states_of = {key: set(shape.states) for key, shape in shapes.items()}
+    context = _Context(
+        agencies, roles, fields, set(workflow_nodes), all_states, all_triggers, states_of
+    )
 
     workflows = {}
     for key, node in workflow_nodes.items():
@@ -306,6 +311,7 @@ class _Context:
     workflows: set[str]
     states: set[str]
     triggers: set[tuple[str, str]]
+    states_of: dict[str, set[str]]
 
 
 def _agencies(node: Located | None, c: _Checker) -> dict[str, str]:
@@ -630,13 +636,23 @@ def _transition(
         )
 
     dest_node = node.value.get("dest")
-    dest = c.name(dest_node, f"'dest' of {where}")
-    if dest is not None and dest_node is not None and dest not in shape.states:
-        c.add(
-            dest_node,
-            f"{where} goes to state '{dest}', which is not defined{_suggest(dest, shape.states)}",
-        )
-        dest = None
+    dest: str | None = None
+    dest_ok = dest_node is not None
+    if dest_node is not None and dest_node.is_scalar and dest_node.tag == NULL_TAG:
+        dest = None  # an internal step: the case stays where it is, timers carry on
+    elif dest_node is not None and dest_node.is_scalar and dest_node.text.strip() == REFLEXIVE:
+        dest = REFLEXIVE
+    else:
+        dest = c.name(dest_node, f"'dest' of {where}")
+        if dest is None:
+            dest_ok = False
+        elif dest_node is not None and dest not in shape.states:
+            c.add(
+                dest_node,
+                f"{where} goes to state '{dest}', which is not defined"
+                f"{_suggest(dest, shape.states)}",
+            )
+            dest_ok = False
 
     allowed = []
     allowed_node = node.value.get("allowed")
@@ -652,16 +668,14 @@ def _transition(
     if allowed_node is not None and allowed_node.is_list and not allowed_node.value:
         c.add(allowed_node, f"'allowed' of {where} is empty; name the roles who may take this step")
 
-    requires = []
-    for name, item in c.names(node.value.get("requires"), f"'requires' of {where}"):
-        if name not in ctx.fields:
-            c.add(
-                item,
-                f"{where} requires field '{name}', which is not declared under "
-                f"'fields:'{_suggest(name, ctx.fields)}",
-            )
-        else:
-            requires.append(name)
+    requires = _field_names(node.value.get("requires"), "requires", where, ctx, c)
+    optional = _field_names(node.value.get("optional"), "optional", where, ctx, c)
+    for name in set(requires) & set(optional):
+        c.add(
+            node.value["optional"],
+            f"field '{name}' of {where} is both required and "
+            "optional; keep it in one of the two lists",
+        )
 
     conditions = _conditions(
         node.value.get("conditions"), f"'conditions' of {where}", workflow, ctx, c
@@ -669,20 +683,38 @@ def _transition(
     unless = _conditions(node.value.get("unless"), f"'unless' of {where}", workflow, ctx, c)
     effects = _effects(node.value.get("effects"), where, workflow, ctx, c)
 
-    if trigger is None or dest is None or not sources:
+    if trigger is None or not dest_ok or not sources:
         return None
     return TransitionDef(
-        trigger,
-        label,
-        tuple(sources),
-        dest,
-        tuple(allowed),
-        tuple(requires),
-        tuple(conditions),
-        tuple(unless),
-        tuple(effects),
-        description,
+        trigger=trigger,
+        label=label,
+        sources=tuple(sources),
+        dest=dest,
+        allowed=tuple(allowed),
+        requires=tuple(requires),
+        optional=tuple(optional),
+        conditions=tuple(conditions),
+        unless=tuple(unless),
+        effects=tuple(effects),
+        description=description,
     )
+
+
+def _field_names(
+    node: Located | None, key: str, where: str, ctx: _Context, c: _Checker
+) -> list[str]:
+    names = []
+    for name, item in c.names(node, f"'{key}' of {where}"):
+        if name not in ctx.fields:
+            verb = "requires" if key == "requires" else "may record"
+            c.add(
+                item,
+                f"{where} {verb} field '{name}', which is not declared under "
+                f"'fields:'{_suggest(name, ctx.fields)}",
+            )
+        else:
+            names.append(name)
+    return names
 
 
 def _conditions(
@@ -729,6 +761,13 @@ def _check_references(
     spec: ConditionSpec, item: Located, what: str, workflow: str, ctx: _Context, c: _Checker
 ) -> bool:
     ok = True
+    for part in spec.parts():
+        ok = _check_part(part, item, what, ctx, c) and ok
+    return ok
+
+
+def _check_part(spec: ConditionSpec, item: Located, what: str, ctx: _Context, c: _Checker) -> bool:
+    ok = True
     for kind, arg in zip(LIBRARY[spec.name].params, spec.args, strict=True):
         if kind == "field" and arg not in ctx.fields:
             c.add(
@@ -744,13 +783,29 @@ def _check_references(
                 f"under 'agencies:'{_suggest(arg, ctx.agencies)}",
             )
             ok = False
-        elif kind == "state" and arg not in ctx.states:
-            c.add(
-                item,
-                f"'{spec.text}' in {what} names state '{arg}', which no workflow "
-                f"defines{_suggest(arg, ctx.states)}",
-            )
-            ok = False
+        elif kind == "state":
+            wf, _, bare = arg.rpartition(".")
+            if wf and wf not in ctx.workflows:
+                c.add(
+                    item,
+                    f"'{spec.text}' in {what} names workflow '{wf}', which is not "
+                    f"defined{_suggest(wf, ctx.workflows)}",
+                )
+                ok = False
+            elif wf and bare not in ctx.states_of[wf]:
+                c.add(
+                    item,
+                    f"'{spec.text}' in {what} names state '{bare}', which workflow '{wf}' "
+                    f"does not have{_suggest(bare, ctx.states_of[wf])}",
+                )
+                ok = False
+            elif not wf and bare not in ctx.states:
+                c.add(
+                    item,
+                    f"'{spec.text}' in {what} names state '{bare}', which no workflow "
+                    f"defines{_suggest(bare, ctx.states)}",
+                )
+                ok = False
         elif kind == "trigger":
             wf, _, bare = arg.rpartition(".")
             if wf and wf not in ctx.workflows:
@@ -925,7 +980,7 @@ def _check_graph(
     for t in transitions:
         sources = [s for s in states if not states[s].final] if WILDCARD in t.sources else t.sources
         for source in sources:
-            edges[source].add(t.dest)
+            edges[source].add(t.target(source))
 
     reached = {initial}
     queue = deque([initial])

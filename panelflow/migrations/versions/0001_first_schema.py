@@ -215,7 +215,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(length=100), nullable=False),
-        sa.Column("case_lock_version", sa.Integer(), nullable=False),
+        sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("fire_trigger", sa.String(length=100), nullable=True),
         sa.Column("flag", sa.String(length=200), nullable=True),
