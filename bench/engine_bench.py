@@ -29,7 +29,6 @@ from sqlalchemy import insert, select, update
 
 import panelflow.models  # noqa: F401
 from panelflow.audit.models import AuditHead, AuditRecord
-from panelflow.audit.operations import GENESIS
 from panelflow.cases.models import Case, CaseEvent, CaseTimer
 from panelflow.cases.operations import Fired, fire, open_case
 from panelflow.catalogue.operations import publish

@@ -24,7 +24,7 @@ from panelflow.audit.operations import log
 from panelflow.cases.models import Case, CaseEvent, CaseFlag, CaseTimer, Consent
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.catalogue.operations import engine_for, live_version
-from panelflow.db import utcnow
+from panelflow.db import rowcount, utcnow
 from panelflow.organisations.models import Pupil
 from panelflow.roles import SYSTEM, Actor
 from panelflow.workflows.durations import WEEKDAYS, SchoolCalendar
@@ -227,12 +227,14 @@ def _apply(
             is_final=dest.final,
             closed_at=now if dest.final else None,
         )
-    moved = session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.lock_version == seen)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    moved = rowcount(
+        session.execute(
+            update(Case)
+            .where(Case.id == case.id, Case.lock_version == seen)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if moved != 1:
         return Refused(decision.transition.trigger, (CONFLICT,))
     for key, value in values.items():

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from panelflow.audit.operations import log
 from panelflow.catalogue.models import WorkflowVersion
+from panelflow.db import rowcount
 from panelflow.roles import Actor
 from panelflow.workflows.diff import describe_changes, text_diff
 from panelflow.workflows.engine import Engine
@@ -205,12 +206,14 @@ def apply_migration(session: Session, target: WorkflowVersion, actor: Actor) -> 
     report = plan_migration(session, target)
     moved = []
     for row in report.movable:
-        changed = session.execute(
-            update(Case)
-            .where(Case.id == row.case_id, Case.is_final.is_(False))
-            .values(workflow_version_id=target.id, lock_version=Case.lock_version + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        changed = rowcount(
+            session.execute(
+                update(Case)
+                .where(Case.id == row.case_id, Case.is_final.is_(False))
+                .values(workflow_version_id=target.id, lock_version=Case.lock_version + 1)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if not changed:
             continue
         case = session.get(Case, row.case_id, populate_existing=True)

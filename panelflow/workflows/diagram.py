@@ -27,9 +27,12 @@ def render_svg(workflow: WorkflowDef, current: str | None = None) -> str:
     class _Drawing:
         """A throwaway model: the diagram machine needs one to draw its current state."""
 
-    class _TopDown(GraphMachine):  # type: ignore[misc]
+    class _TopDown(GraphMachine):
         # Top to bottom reads like a procedure and fits a page column.
-        machine_attributes = {**GraphMachine.machine_attributes, "rankdir": "TB"}
+        machine_attributes = {  # noqa: RUF012 - the library's own class attribute
+            **GraphMachine.machine_attributes,
+            "rankdir": "TB",
+        }
 
         def _init_graphviz_engine(self, graph_engine: str) -> type:
             graph = super()._init_graphviz_engine(graph_engine)

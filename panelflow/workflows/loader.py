@@ -68,6 +68,11 @@ class Located:
     def key_at(self, key: str) -> tuple[int, int]:
         return self.key_positions.get(key, (self.line, self.column))
 
+    def key_node(self, key: str) -> Located:
+        """A mapping's key as a value of its own, for checking keys that are names."""
+        line, column = self.key_at(key)
+        return Located(key, line, column, "scalar", tag=STR_TAG, text=key)
+
     def describe(self) -> str:
         """The type of value in an editor's words."""
         if self.is_map:

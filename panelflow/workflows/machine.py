@@ -54,7 +54,7 @@ def machine_config(workflow: WorkflowDef) -> dict[str, Any]:
     }
 
 
-class WorkflowMachine(Machine):  # type: ignore[misc]
+class WorkflowMachine(Machine):
     """A ``transitions`` machine whose condition names are resolved to the library."""
 
     def __init__(self, workflow: WorkflowDef, names: WorkflowSet) -> None:
@@ -65,12 +65,16 @@ class WorkflowMachine(Machine):  # type: ignore[misc]
         }
         super().__init__(model=None, name=workflow.key, **machine_config(workflow))
 
-    def resolve_callable(self, func: Any, event_data: EventData) -> Callable[[EventData], bool]:
-        if isinstance(func, str) and func in self.specs:
-            spec = self.specs[func]
-            return lambda data: self.check(spec, data.model).met
-        resolved: Callable[[EventData], bool] = Machine.resolve_callable(func, event_data)
-        return resolved
+    @staticmethod
+    def resolve_callable(
+        func: str | Callable[..., bool | None], event_data: EventData
+    ) -> Callable[..., bool | None]:
+        """Resolve a condition's YAML text to the library; anything else as transitions does."""
+        machine = event_data.machine
+        if isinstance(func, str) and isinstance(machine, WorkflowMachine) and func in machine.specs:
+            spec = machine.specs[func]
+            return lambda data: machine.check(spec, data.model).met
+        return Machine.resolve_callable(func, event_data)
 
     def check(self, spec: ConditionSpec, subject: Subject) -> Outcome:
         """Evaluate a condition once per decision, remembering the outcome."""

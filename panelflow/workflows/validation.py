@@ -277,7 +277,7 @@ def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
         if not raw_workflows.value:
             c.add(raw_workflows, "'workflows' is empty; define at least one workflow")
         for key, node in raw_workflows.value.items():
-            key_node = Located(key, *raw_workflows.key_at(key), "scalar", STR_TAG, key)
+            key_node = raw_workflows.key_node(key)
             if c.name(key_node, "workflow name") is not None and c.mapping(
                 node, f"workflow '{key}'"
             ):
@@ -321,7 +321,7 @@ def _agencies(node: Located | None, c: _Checker) -> dict[str, str]:
         return {}
     agencies = {}
     for key, value in node.value.items():
-        name_node = Located(key, *node.key_at(key), "scalar", STR_TAG, key)
+        name_node = node.key_node(key)
         name = c.name(name_node, "agency name")
         label = c.text(value, f"the label of agency '{key}'")
         if name and label:
@@ -334,7 +334,7 @@ def _roles(node: Located | None, agencies: Mapping[str, str], c: _Checker) -> di
     if node is None or not c.mapping(node, "'roles'"):
         return roles
     for key, value in node.value.items():
-        name_node = Located(key, *node.key_at(key), "scalar", STR_TAG, key)
+        name_node = node.key_node(key)
         name = c.name(name_node, "role name")
         if not c.mapping(value, f"role '{key}'"):
             continue
@@ -357,7 +357,7 @@ def _fields(node: Located | None, c: _Checker) -> dict[str, FieldDef]:
     if node is None or not c.mapping(node, "'fields'"):
         return fields
     for key, value in node.value.items():
-        name_node = Located(key, *node.key_at(key), "scalar", STR_TAG, key)
+        name_node = node.key_node(key)
         name = c.name(name_node, "field name")
         if not c.mapping(value, f"field '{key}'"):
             continue
@@ -407,7 +407,7 @@ def _barriers(node: Located | None, c: _Checker) -> dict[str, tuple[str, ...]]:
     if node is None or not c.mapping(node, "'barriers'"):
         return barriers
     for key, value in node.value.items():
-        name_node = Located(key, *node.key_at(key), "scalar", STR_TAG, key)
+        name_node = node.key_node(key)
         name = c.name(name_node, "barrier category")
         if not value.is_list or not value.value:
             c.add(
@@ -940,7 +940,7 @@ def _check_duplicates(
 ) -> None:
     if raw is None or not raw.is_list:
         return
-    nodes = {
+    nodes: dict[str, list[Located]] = {
         item.value["trigger"].text: []
         for item in raw.value
         if item.is_map and "trigger" in item.value
