@@ -294,6 +294,23 @@ def parse_condition(text: str) -> ConditionSpec:
     with a plain-English message; references to fields, triggers, states and agencies are
     checked later by the validator, which knows the file.
     """
+    written = text.strip()
+    for sign, ascii_sign in (("≥", ">="), ("≤", "<="), ("=>", ">="), ("=<", "<=")):
+        if sign in written:
+            raise ConditionSyntaxError(
+                f"'{written}' uses '{sign}', which panelflow cannot read; write "
+                f"'{ascii_sign}' instead, like '{written.replace(sign, ascii_sign)}'"
+            )
+    if "≠" in written or "!=" in written:
+        raise ConditionSyntaxError(
+            f"'{written}' uses 'not equal', which panelflow cannot read; to require that "
+            "something is not the case, put the condition under 'unless:'"
+        )
+    if re.search(r"\s+and\s+", text.strip()):
+        raise ConditionSyntaxError(
+            f"'{text.strip()}' joins conditions with 'and'; put each condition on its own "
+            "line under 'conditions:' instead (all of them must be met)"
+        )
     pieces = _OR.split(text.strip())
     if len(pieces) > 1:
         if any(not piece.strip() for piece in pieces):
@@ -349,13 +366,18 @@ def _parse_one(text: str) -> ConditionSpec:
         )
     if ctype.compare == "number":
         assert value is not None
-        if not value.strip().isdigit():
+        if not re.fullmatch(r"[0-9]+", value.strip()):
             raise ConditionSyntaxError(
                 f"'{value}' in '{text}' must be a whole number, for example '{ctype.example}'"
             )
         number = int(value)
     elif ctype.compare == "duration":
         assert value is not None
+        if op not in (">=", "<"):
+            raise ConditionSyntaxError(
+                f"'{text.strip()}' compares with '{op}'; a time can only be compared with "
+                f"'>=' (at least) or '<' (less than), for example '{ctype.example}'"
+            )
         duration = parse_duration(value)
         if duration is None:
             raise ConditionSyntaxError(f"'{value}' in '{text}' is not a duration: {DURATION_HELP}")

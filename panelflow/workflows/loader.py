@@ -92,6 +92,10 @@ def _problem_at(mark: Any, message: str) -> Problem:
     return Problem(mark.line + 1, mark.column + 1, message)
 
 
+_BARE_STAR = (
+    'a value cannot start with a bare *; to mean "any state that is not final" write it in '
+    'quotes: "*" (and put any other text that starts with * in quotes)'
+)
 _YAML_HINTS = [
     (
         "mapping values are not allowed",
@@ -110,8 +114,8 @@ _YAML_HINTS = [
     ),
     (
         "did not find expected '-' indicator",
-        "a list item here is indented differently from the items above it; start every item "
-        "of a list with '-' in the same column",
+        "the indentation here does not match the lines above; line up keys of the same "
+        "section in the same column",
     ),
     (
         "expected <block end>",
@@ -124,11 +128,15 @@ _YAML_HINTS = [
     ),
     (
         "found undefined alias",
-        "'*' starts an alias in YAML; to mean any state write it in quotes: \"*\"",
+        _BARE_STAR,
+    ),
+    (
+        "while scanning an alias",
+        _BARE_STAR,
     ),
     (
         "did not find expected alphabetic or numeric character",
-        "'*' or '&' starts a YAML alias or anchor; to use it as text put it in quotes: \"*\"",
+        _BARE_STAR,
     ),
     (
         "found unknown escape character",
@@ -147,6 +155,8 @@ _YAML_HINTS = [
 
 def _explain_yaml_error(error: yaml.MarkedYAMLError) -> Problem:
     mark = error.problem_mark or error.context_mark
+    if error.context and "alias" in error.context and error.context_mark is not None:
+        mark = error.context_mark  # point at the '*' itself
     problem = f"{error.problem or ''} {error.context or ''}"
     message = None
     for needle, hint in _YAML_HINTS:
@@ -155,6 +165,7 @@ def _explain_yaml_error(error: yaml.MarkedYAMLError) -> Problem:
             break
     if message is None:
         detail = (error.problem or "the text is not valid YAML").strip()
+        detail = " ".join(detail.split())
         message = f"this line cannot be read as YAML ({detail}); check quotes and indentation"
     if mark is None:
         return Problem(1, 1, message)
@@ -162,6 +173,46 @@ def _explain_yaml_error(error: yaml.MarkedYAMLError) -> Problem:
 
 
 _TAB_INDENT = re.compile(r"^[ ]*\t")
+# A value that opens with a quote: after "key: ", "- " or "- key: ".
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s"'#][^:#]*:\s+)?(["'])""")
+
+
+def _closes(rest: str, quote: str) -> bool:
+    """Whether ``rest`` (the text after an opening quote) closes it on the same line."""
+    if quote == "'":
+        return "'" in rest.replace("''", "")  # '' is a quote inside single quotes
+    escaped = False
+    for char in rest:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            return True
+    return False
+
+
+def _unclosed_quote(text: str, error: yaml.MarkedYAMLError) -> Problem | None:
+    """A quote opened and not closed on its line, before the place YAML gave up.
+
+    YAML lets quoted text run over several lines, so a forgotten closing quote shows up as
+    a confusing error further down; the real mistake is the first unclosed quote above it.
+    """
+    mark = error.problem_mark or error.context_mark
+    last = mark.line if mark is not None else len(text.splitlines())
+    for number, line in enumerate(text.splitlines()[: last + 1], start=1):
+        if line.lstrip().startswith("#"):
+            continue
+        match = _QUOTED_VALUE.match(line)
+        if match and not _closes(line[match.end() :], match.group(1)):
+            quote = match.group(1)
+            return Problem(
+                number,
+                match.end(),
+                f"the quote ({quote}) that starts this text is not closed on the same line; "
+                f"add a closing {quote} at the end of the text",
+            )
+    return None
 
 
 def _tab_problems(text: str) -> list[Problem]:
@@ -178,6 +229,13 @@ def _tab_problems(text: str) -> list[Problem]:
                 )
             )
     return problems
+
+
+# Everything YAML accepts as text (the YAML 1.1 printable set); anything else is reported
+# where it is, instead of as YAML's own two-line error.
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def decode(data: bytes | str) -> tuple[str | None, list[Problem]]:
@@ -207,7 +265,7 @@ def decode(data: bytes | str) -> tuple[str | None, list[Problem]]:
                     "choosing the UTF-8 encoding",
                 )
             ]
-    bad = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    bad = _NOT_PRINTABLE.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
@@ -215,15 +273,21 @@ def decode(data: bytes | str) -> tuple[str | None, list[Problem]]:
             Problem(
                 line,
                 column,
-                "this file contains a control character that is "
-                "not text; a workflow file must be plain text",
+                "this file contains an invisible control character here (often left by "
+                "copying text from another program); delete it and type the text again",
             )
         ]
     return text, []
 
 
-def load(data: bytes | str) -> tuple[Located | None, list[Problem]]:
-    """Parse a workflow file into ``Located`` values, collecting every problem."""
+def load(
+    data: bytes | str, fixed_keys: frozenset[str] = frozenset()
+) -> tuple[Located | None, list[Problem]]:
+    """Parse a workflow file into ``Located`` values, collecting every problem.
+
+    ``fixed_keys`` are the vocabulary's own keys: a duplicate of one is told to keep one,
+    not to rename it.
+    """
     text, problems = decode(data)
     if text is None:
         return None, problems
@@ -233,33 +297,61 @@ def load(data: bytes | str) -> tuple[Located | None, list[Problem]]:
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as error:
-        return None, [_explain_yaml_error(error)]
+        return None, [_unclosed_quote(text, error) or _explain_yaml_error(error)]
     except yaml.YAMLError as error:  # errors without a position
         return None, [Problem(1, 1, f"this file cannot be read as YAML ({error})")]
-    nodes = [n for n in nodes if n is not None]
+    nodes = [n for n in nodes if n is not None and not _is_empty(n)]
     if not nodes:
+        what = "is empty" if not text.strip() else "has only comments in it"
         return None, [
             Problem(
                 1,
                 1,
-                "the file is empty: it needs at least 'roles:' and 'workflows:' "
-                "sections (see docs/workflow-reference.md)",
+                f"the file {what}: it needs at least 'roles:' and 'workflows:' sections "
+                "(see docs/workflow-reference.md)",
             )
         ]
     if len(nodes) > 1:
-        extra = nodes[1]
         return None, [
-            _problem_at(
-                extra.start_mark,
-                "the file holds more than one YAML document ('---' "
-                "separates them); keep everything in one document",
+            Problem(
+                _second_document_line(text, nodes[0].end_mark.line),
+                1,
+                "a '---' line splits the file in two, but a workflow file must be one "
+                "document; remove this line",
             )
         ]
-    root = _convert(nodes[0], problems)
+    try:
+        root = _convert(nodes[0], problems, fixed_keys)
+    except RecursionError:
+        return None, [
+            Problem(
+                1,
+                1,
+                "the file is nested far too deeply to be a workflow file; a "
+                "workflow file needs only a few levels of indentation",
+            )
+        ]
     return root, problems
 
 
-def _convert(node: yaml.Node, problems: list[Problem]) -> Located:
+def _is_empty(node: yaml.Node) -> bool:
+    """A document with nothing in it (only '---' and comments)."""
+    return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG and node.value == ""
+
+
+def _second_document_line(text: str, after: int) -> int:
+    """The line of the '---' that starts the second document."""
+    lines = text.splitlines()
+    for number in range(max(after - 1, 0), len(lines)):
+        if lines[number].startswith("---"):
+            return number + 1
+    for number, line in enumerate(lines, start=1):  # a marker before the first document
+        if line.startswith("---") and number > 1:
+            return number
+    return max(after, 1)
+
+
+def _convert(node: yaml.Node, problems: list[Problem], fixed_keys: frozenset[str]) -> Located:
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     if isinstance(node, yaml.MappingNode):
         values: dict[str, Located] = {}
@@ -286,20 +378,28 @@ def _convert(node: yaml.Node, problems: list[Problem]) -> Located:
                 continue
             if key in positions:
                 first = positions[key][0]
+                if key in fixed_keys:
+                    advice = f"keep only one '{key}:'"
+                    if isinstance(value_node, yaml.MappingNode | yaml.SequenceNode):
+                        advice += " and put everything under it"
+                else:
+                    advice = "remove one or give it another name"
                 problems.append(
                     Problem(
                         key_line,
                         key_column,
-                        f"'{key}' appears twice in the same section "
-                        f"(first on line {first}); remove one or give it another name",
+                        f"'{key}' appears twice in the same section (first on line {first}); "
+                        f"{advice}",
                     )
                 )
                 continue
             positions[key] = (key_line, key_column)
-            values[key] = _convert(value_node, problems)
+            values[key] = _convert(value_node, problems, fixed_keys)
         return Located(values, line, column, "map", key_positions=positions)
     if isinstance(node, yaml.SequenceNode):
-        return Located([_convert(item, problems) for item in node.value], line, column, "list")
+        return Located(
+            [_convert(item, problems, fixed_keys) for item in node.value], line, column, "list"
+        )
     assert isinstance(node, yaml.ScalarNode)
     tag = node.tag
     if node.style in ("'", '"', "|", ">"):

@@ -118,9 +118,45 @@ class ValidationResult:
         return "\n".join(lines)
 
 
+# Words editors reach for that difflib would not match to the vocabulary's key.
+SYNONYMS = {
+    "destination": "dest",
+    "to": "dest",
+    "target": "dest",
+    "from": "source",
+    "sources": "source",
+    "allow": "allowed",
+    "roles": "allowed",
+    "who": "allowed",
+    "required": "requires",
+    "require": "requires",
+    "condition": "conditions",
+    "effect": "effects",
+    "timer": "timers",
+    "state": "states",
+    "transition": "transitions",
+    "workflow": "workflows",
+    "role": "roles",
+    "field": "fields",
+    "agency": "agencies",
+    "start": "initial",
+    "event": "trigger",
+    "name": "trigger",
+}
+
+
+def _closest(word: str, choices: Iterable[str]) -> str | None:
+    options = list(choices)
+    synonym = SYNONYMS.get(word.lower())
+    if synonym in options:
+        return synonym
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    close = _closest(word, choices)
+    return f"; did you mean '{close}'?" if close else ""
 
 
 def _listing(names: Iterable[str], limit: int = 12) -> str:
@@ -151,15 +187,17 @@ class _Checker:
         return False
 
     def keys(self, node: Located, allowed: Mapping[str, bool], what: str) -> None:
+        meant = set()
         for key in node.value:
             if key not in allowed:
+                meant.add(_closest(key, allowed))
                 self.add(
                     node.key_at(key),
                     f"unknown key '{key}' in {what}{_suggest(key, allowed)} "
                     f"(allowed here: {', '.join(allowed)})",
                 )
         for key, required in allowed.items():
-            if required and key not in node.value:
+            if required and key not in node.value and key not in meant:
                 hint = KEY_HINTS.get(key)
                 self.add(node, f"{what} has no '{key}'" + (f": {hint}" if hint else ""))
 
@@ -179,21 +217,25 @@ class _Checker:
         self.add(node, f"{what} must be a single value, but it is {node.describe()}")
         return None
 
-    def name(self, node: Located | None, what: str) -> str | None:
-        value = self.text(node, what)
+    def name(self, node: Located | None, what: str, *, noun: str = "names") -> str | None:
+        """A name (lower_snake_case). ``what`` may hold ``{value}`` where the name goes."""
+        value = self.text(node, what.replace(" '{value}'", ""))
         if value is None or node is None:
             return None
         if not NAME.match(value):
-            example = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_") or "a_name"
-            if example[0].isdigit():
-                example = "n_" + example
-            self.add(
-                node,
-                f"{what} '{value}' must be lower-case words joined by underscores, "
-                f"like '{example}'",
-            )
+            self.bad_name(node, what, value, noun)
             return None
         return value
+
+    def bad_name(self, node: Located, what: str, value: str, noun: str = "names") -> None:
+        example = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_") or "a_name"
+        if example[0].isdigit():
+            example = "n_" + example
+        rule = f"must be lower-case words joined by underscores, like '{example}'"
+        if "{value}" in what:
+            self.add(node, f"{what.replace('{value}', value)} {rule}")
+        else:
+            self.add(node, f"{what} is '{value}', but {noun} {rule}")
 
     def names(self, node: Located | None, what: str) -> list[tuple[str, Located]]:
         """A name or a list of names (the transitions library accepts both)."""
@@ -210,7 +252,7 @@ class _Checker:
         out = []
         for item in items:
             if item.is_scalar and item.tag != NULL_TAG:
-                out.append((item.text.strip() if item.tag != STR_TAG else str(item.value), item))
+                out.append((_plain(item), item))
             else:
                 self.add(
                     item,
@@ -227,9 +269,29 @@ class _Checker:
         return False
 
 
+def _plain(node: Located) -> str:
+    """A scalar's text as the editor meant it: quotes removed, spaces trimmed."""
+    return (str(node.value) if node.tag == STR_TAG else node.text).strip()
+
+
+VOCABULARY_KEYS = frozenset(
+    [
+        *TOP_KEYS,
+        *ROLE_KEYS,
+        *FIELD_KEYS,
+        *WORKFLOW_KEYS,
+        *STATE_KEYS,
+        *TIMER_KEYS,
+        *TRANSITION_KEYS,
+        *EFFECT_KEYS,
+        *(k for keys in EFFECT_KEYS.values() for k in keys),
+    ]
+)
+
+
 def validate_text(data: bytes | str) -> ValidationResult:
     """Validate a workflow file's contents; never raises."""
-    root, problems = load(data)
+    root, problems = load(data, VOCABULARY_KEYS)
     if root is None:
         return ValidationResult(problems)
     checker = _Checker(list(problems))
@@ -252,22 +314,25 @@ def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
             f"but it holds {root.describe()}",
         )
         return None
+    meant = set()
     for key in root.value:
         if key not in TOP_KEYS:
+            meant.add(_closest(key, TOP_KEYS))
             c.add(
                 root.key_at(key),
                 f"unknown section '{key}'{_suggest(key, TOP_KEYS)} "
                 f"(the file may have: {', '.join(TOP_KEYS)})",
             )
     for key in ("roles", "workflows"):
-        if key not in root.value:
+        if key not in root.value and key not in meant:
             c.add(
                 (1, 1),
                 f"the file has no '{key}:' section; add one (see docs/workflow-reference.md)",
             )
 
     agencies = _agencies(root.value.get("agencies"), c)
-    roles = _roles(root.value.get("roles"), agencies, c)
+    declared_agencies = _declared(root.value.get("agencies"))
+    roles = _roles(root.value.get("roles"), declared_agencies, c)
     fields = _fields(root.value.get("fields"), c)
     barriers = _barriers(root.value.get("barriers"), c)
 
@@ -278,7 +343,7 @@ def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
             c.add(raw_workflows, "'workflows' is empty; define at least one workflow")
         for key, node in raw_workflows.value.items():
             key_node = raw_workflows.key_node(key)
-            if c.name(key_node, "workflow name") is not None and c.mapping(
+            if c.name(key_node, "the workflow name '{value}'") is not None and c.mapping(
                 node, f"workflow '{key}'"
             ):
                 workflow_nodes[key] = node
@@ -290,7 +355,13 @@ def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
     all_triggers = {(key, t) for key, shape in shapes.items() for t in shape.triggers}
     states_of = {key: set(shape.states) for key, shape in shapes.items()}
     context = _Context(
-        agencies, roles, fields, set(workflow_nodes), all_states, all_triggers, states_of
+        declared_agencies,
+        _declared(root.value.get("roles")),
+        _declared(root.value.get("fields")),
+        set(workflow_nodes),
+        all_states,
+        all_triggers,
+        states_of,
     )
 
     workflows = {}
@@ -303,11 +374,19 @@ def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
     return WorkflowSet(agencies, roles, fields, workflows, barriers)
 
 
+def _declared(node: Located | None) -> set[str]:
+    """The names a section declares, even those whose details have problems: a reference
+    to them is not a second mistake."""
+    return set(node.value) if node is not None and node.is_map else set()
+
+
 @dataclass
 class _Context:
-    agencies: Mapping[str, str]
-    roles: Mapping[str, RoleDef]
-    fields: Mapping[str, FieldDef]
+    """What the file declares, for checking references: names only."""
+
+    agencies: set[str]
+    roles: set[str]
+    fields: set[str]
     workflows: set[str]
     states: set[str]
     triggers: set[tuple[str, str]]
@@ -322,20 +401,20 @@ def _agencies(node: Located | None, c: _Checker) -> dict[str, str]:
     agencies = {}
     for key, value in node.value.items():
         name_node = node.key_node(key)
-        name = c.name(name_node, "agency name")
+        name = c.name(name_node, "the agency name '{value}'")
         label = c.text(value, f"the label of agency '{key}'")
         if name and label:
             agencies[name] = label
     return agencies
 
 
-def _roles(node: Located | None, agencies: Mapping[str, str], c: _Checker) -> dict[str, RoleDef]:
+def _roles(node: Located | None, agencies: set[str], c: _Checker) -> dict[str, RoleDef]:
     roles: dict[str, RoleDef] = {}
     if node is None or not c.mapping(node, "'roles'"):
         return roles
     for key, value in node.value.items():
         name_node = node.key_node(key)
-        name = c.name(name_node, "role name")
+        name = c.name(name_node, "the role name '{value}'")
         if not c.mapping(value, f"role '{key}'"):
             continue
         c.keys(value, ROLE_KEYS, f"role '{key}'")
@@ -358,7 +437,7 @@ def _fields(node: Located | None, c: _Checker) -> dict[str, FieldDef]:
         return fields
     for key, value in node.value.items():
         name_node = node.key_node(key)
-        name = c.name(name_node, "field name")
+        name = c.name(name_node, "the field name '{value}'")
         if not c.mapping(value, f"field '{key}'"):
             continue
         c.keys(value, FIELD_KEYS, f"field '{key}'")
@@ -408,7 +487,7 @@ def _barriers(node: Located | None, c: _Checker) -> dict[str, tuple[str, ...]]:
         return barriers
     for key, value in node.value.items():
         name_node = node.key_node(key)
-        name = c.name(name_node, "barrier category")
+        name = c.name(name_node, "the barrier category '{value}'")
         if not value.is_list or not value.value:
             c.add(
                 value,
@@ -424,58 +503,68 @@ def _barriers(node: Located | None, c: _Checker) -> dict[str, tuple[str, ...]]:
 
 @dataclass
 class _Shape:
-    """The names a workflow declares, gathered before its details are checked."""
+    """The names a workflow declares, gathered before its details are checked, and what
+    went wrong in them (so a problem is not reported again as its consequences)."""
 
     states: dict[str, Located] = field(default_factory=dict)
     state_nodes: list[tuple[str, Located]] = field(default_factory=list)
     triggers: dict[str, Located] = field(default_factory=dict)
+    states_ok: bool = True  # 'states' is a list we could read
+    broken_triggers: set[str] = field(default_factory=set)  # transitions with problems
+    timers: dict[str, list[tuple[TimerDef, Located]]] = field(default_factory=dict)
 
 
 def _collect_shape(key: str, node: Located, c: _Checker) -> _Shape:
     shape = _Shape()
     states = node.value.get("states")
-    if states is not None:
-        if not states.is_list:
-            c.add(
-                states,
-                f"'states' of workflow '{key}' must be a list, each item starting "
-                "with '-' (a state name, or 'name:' with its details)",
-            )
-        else:
-            for item in states.value:
-                if item.is_scalar:
-                    name = c.name(item, f"state name in workflow '{key}'")
-                    where = item
-                elif item.is_map:
-                    name = c.name(item.value.get("name"), f"state name in workflow '{key}'")
-                    where = item.value.get("name", item)
-                    if "name" not in item.value:
-                        c.add(item, f"a state in workflow '{key}' has no 'name'")
-                else:
-                    c.add(
-                        item,
-                        f"each state of workflow '{key}' must be a name or a section "
-                        f"with 'name:', but this is {item.describe()}",
-                    )
+    if states is None or not states.is_list:
+        shape.states_ok = False
+    if states is not None and not states.is_list:
+        c.add(
+            states,
+            f"'states' of workflow '{key}' must be a list, each item starting "
+            "with '-' (a state name, or 'name:' with its details)",
+        )
+    elif states is not None:
+        what = f"the state name '{{value}}' in workflow '{key}'"
+        for item in states.value:
+            if item.is_scalar:
+                name = c.name(item, what)
+                where = item
+            elif item.is_map:
+                where = item.value.get("name", item)
+                if "name" not in item.value:
+                    c.add(item, f"a state in workflow '{key}' has no 'name'")
+                    shape.states_ok = False
                     continue
-                if name is None:
-                    continue
-                if name in shape.states:
-                    c.add(
-                        where,
-                        f"state '{name}' is defined twice in workflow '{key}' (first "
-                        f"on line {shape.states[name].line}); remove one",
-                    )
-                    continue
-                shape.states[name] = where
-                shape.state_nodes.append((name, item))
+                name = c.name(item.value["name"], what)
+            else:
+                c.add(
+                    item,
+                    f"each state of workflow '{key}' must be a name or a section "
+                    f"with 'name:', but this is {item.describe()}",
+                )
+                shape.states_ok = False
+                continue
+            if name is None:
+                shape.states_ok = False
+                continue
+            if name in shape.states:
+                c.add(
+                    where,
+                    f"state '{name}' is defined twice in workflow '{key}' (first "
+                    f"on line {shape.states[name].line}); remove one",
+                )
+                continue
+            shape.states[name] = where
+            shape.state_nodes.append((name, item))
     transitions = node.value.get("transitions")
     if transitions is not None and transitions.is_list:
         for item in transitions.value:
             if item.is_map and "trigger" in item.value:
                 trigger = item.value["trigger"]
-                if trigger.is_scalar and NAME.match(trigger.text):
-                    shape.triggers.setdefault(trigger.text, trigger)
+                if trigger.is_scalar and NAME.match(_plain(trigger)):
+                    shape.triggers.setdefault(_plain(trigger), trigger)
     return shape
 
 
@@ -489,14 +578,19 @@ def _workflow(
     description = c.text(node.value.get("description"), f"the description of {where}") or ""
 
     states: dict[str, StateDef] = {}
+    states_before = len(c.problems)
     for name, item in shape.state_nodes:
-        state = _state(key, name, item, c)
-        if state is not None:
-            states[name] = state
+        states[name] = _state(key, name, item, shape, c)
+    states_clean = len(c.problems) == states_before
 
     initial_node = node.value.get("initial")
-    initial = c.name(initial_node, f"the initial state of {where}")
-    if initial is not None and initial_node is not None and initial not in shape.states:
+    initial = c.name(initial_node, f"the initial state of {where}", noun="state names")
+    if (
+        initial is not None
+        and initial_node is not None
+        and shape.states_ok
+        and initial not in shape.states
+    ):
         c.add(
             initial_node,
             f"the initial state of {where} is '{initial}', which is not one of "
@@ -525,23 +619,23 @@ def _workflow(
                 t = _transition(key, number, item, shape, states, ctx, c)
                 if t is not None:
                     transitions.append(t)
-    if states and not any(s.final for s in states.values()):
+    if shape.states_ok and states_clean and states and not any(s.final for s in states.values()):
         c.add(
             node.value.get("states", node),
             f"{where} has no final state; mark at least one "
             "state 'final: true' (for example 'closed')",
         )
 
-    _check_timers(key, shape, states, transitions, c)
+    _check_timers(key, shape, transitions, c)
     _check_duplicates(key, raw, transitions, states, c)
-    if initial and states and len(c.problems) == before:
+    if initial and states and shape.states_ok and len(c.problems) == before:
         _check_graph(key, initial, shape, states, transitions, c)
     if title is None or initial is None:
         return None
     return WorkflowDef(key, title, initial, states, tuple(transitions), description)
 
 
-def _state(workflow: str, name: str, item: Located, c: _Checker) -> StateDef | None:
+def _state(workflow: str, name: str, item: Located, shape: _Shape, c: _Checker) -> StateDef:
     label = name.replace("_", " ").capitalize()
     if item.is_scalar:
         return StateDef(name, label)
@@ -561,6 +655,7 @@ def _state(workflow: str, name: str, item: Located, c: _Checker) -> StateDef | N
                 parsed = _timer(where, timer, c)
                 if parsed is not None:
                     timers.append(parsed)
+                    shape.timers.setdefault(name, []).append((parsed, timer))
         if final and raw.is_list and raw.value:
             c.add(raw, f"{where} is final, so its timers could never fire; remove them")
     return StateDef(name, label, description, final, tuple(timers))
@@ -599,12 +694,29 @@ def _transition(
 ) -> TransitionDef | None:
     if not c.mapping(node, f"transition {number} of workflow '{workflow}'"):
         return None
+    before = len(c.problems)
     trigger = c.name(
         node.value.get("trigger"), f"the trigger of transition {number} of workflow '{workflow}'"
     )
     where = f"transition '{trigger}'" if trigger else f"transition {number}"
     where = f"{where} of workflow '{workflow}'"
     c.keys(node, TRANSITION_KEYS, where)
+    result = _transition_body(trigger, where, node, shape, states, ctx, c, workflow)
+    if trigger and len(c.problems) > before:
+        shape.broken_triggers.add(trigger)
+    return result
+
+
+def _transition_body(
+    trigger: str | None,
+    where: str,
+    node: Located,
+    shape: _Shape,
+    states: Mapping[str, StateDef],
+    ctx: _Context,
+    c: _Checker,
+    workflow: str,
+) -> TransitionDef | None:
     label = trigger.replace("_", " ").capitalize() if trigger else ""
     if "label" in node.value:
         label = c.text(node.value["label"], f"the label of {where}") or label
@@ -614,6 +726,10 @@ def _transition(
     for name, item in c.names(node.value.get("source"), f"'source' of {where}"):
         if name == WILDCARD:
             sources.append(name)
+        elif not NAME.match(name):
+            c.bad_name(item, f"the 'source' of {where}", name, "state names")
+        elif not shape.states_ok:
+            continue  # 'states' itself has a problem, already reported
         elif name not in shape.states:
             c.add(
                 item,
@@ -643,8 +759,8 @@ def _transition(
     elif dest_node is not None and dest_node.is_scalar and dest_node.text.strip() == REFLEXIVE:
         dest = REFLEXIVE
     else:
-        dest = c.name(dest_node, f"'dest' of {where}")
-        if dest is None:
+        dest = c.name(dest_node, f"the 'dest' of {where}", noun="state names")
+        if dest is None or not shape.states_ok:
             dest_ok = False
         elif dest_node is not None and dest not in shape.states:
             c.add(
@@ -819,8 +935,9 @@ def _check_part(spec: ConditionSpec, item: Located, what: str, ctx: _Context, c:
                 names = {t for w, t in ctx.triggers if not wf or w == wf}
                 c.add(
                     item,
-                    f"'{spec.text}' in {what} names trigger '{bare}', which no "
-                    f"{'workflow' if not wf else repr(wf)} has{_suggest(bare, names)}",
+                    f"'{spec.text}' in {what} names trigger '{bare}', which "
+                    + (f"workflow '{wf}' does not have" if wf else "no workflow has")
+                    + _suggest(bare, names),
                 )
                 ok = False
     return ok
@@ -898,19 +1015,11 @@ def _effects(
 
 
 def _check_timers(
-    workflow: str,
-    shape: _Shape,
-    states: Mapping[str, StateDef],
-    transitions: list[TransitionDef],
-    c: _Checker,
+    workflow: str, shape: _Shape, transitions: list[TransitionDef], c: _Checker
 ) -> None:
-    for name, item in shape.state_nodes:
-        state = states.get(name)
-        if state is None or not item.is_map or "timers" not in item.value:
-            continue
-        timer_nodes = item.value["timers"].value if item.value["timers"].is_list else []
-        for timer, node in zip(state.timers, timer_nodes, strict=False):
-            if timer.fire is None:
+    for name, timers in shape.timers.items():
+        for timer, node in timers:
+            if timer.fire is None or timer.fire in shape.broken_triggers:
                 continue
             t = next((t for t in transitions if t.trigger == timer.fire and t.leaves(name)), None)
             where = node.value.get("fire", node)
@@ -940,20 +1049,19 @@ def _check_duplicates(
 ) -> None:
     if raw is None or not raw.is_list:
         return
-    nodes: dict[str, list[Located]] = {
-        item.value["trigger"].text: []
-        for item in raw.value
-        if item.is_map and "trigger" in item.value
-    }
+    nodes: dict[str, list[Located]] = {}
     for item in raw.value:
-        if item.is_map and "trigger" in item.value:
-            nodes[item.value["trigger"].text].append(item)
+        if item.is_map and "trigger" in item.value and item.value["trigger"].is_scalar:
+            nodes.setdefault(_plain(item.value["trigger"]), []).append(item)
     seen: dict[tuple[str, str], int] = {}
     by_trigger: dict[str, int] = {}
     for t in transitions:
         index = by_trigger.get(t.trigger, 0)
         by_trigger[t.trigger] = index + 1
-        node = nodes[t.trigger][index]
+        candidates = nodes.get(t.trigger, [])
+        if index >= len(candidates):
+            continue
+        node = candidates[index]
         sources = [s for s in states if not states[s].final] if WILDCARD in t.sources else t.sources
         for source in sources:
             first = seen.get((t.trigger, source))
