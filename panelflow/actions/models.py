@@ -24,7 +24,7 @@ class Action(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     case_event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))
-    role: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(100))  # None: anyone in the agency
     agency: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20), default="open")

@@ -298,12 +298,13 @@ def _apply_effects(
 ) -> None:
     for effect in decision.effects:
         if effect.kind == "create_action":
-            assert effect.role is not None and effect.title is not None
+            assert effect.title is not None
+            agency = effect.agency or engine.definitions.roles[str(effect.role)].agency
             action = Action(
                 case_id=case.id,
                 case_event_id=event.id,
                 role=effect.role,
-                agency=engine.definitions.roles[effect.role].agency,
+                agency=agency,
                 title=effect.title,
                 due_at=WEEKDAYS.add(now, effect.due) if effect.due else None,
                 created_at=now,

@@ -56,12 +56,13 @@ class StateDef:
 class Effect:
     """Something that happens when a transition is taken.
 
-    ``kind`` is ``create_action`` (``role``, ``title``, optional ``due``) or ``open_case``
-    (``workflow``).
+    ``kind`` is ``create_action`` (``role`` or ``agency``, ``title``, optional ``due``) or
+    ``open_case`` (``workflow``).
     """
 
     kind: str
     role: str | None = None
+    agency: str | None = None
     title: str | None = None
     due: Duration | None = None
     workflow: str | None = None

@@ -83,7 +83,7 @@ KEY_HINTS = {
     "workflow": "add 'workflow:' naming the workflow to open a case in",
 }
 EFFECT_KEYS = {
-    "create_action": {"role": True, "title": True, "due": False},
+    "create_action": {"role": False, "agency": False, "title": True, "due": False},
     "open_case": {"workflow": True},
 }
 
@@ -977,6 +977,13 @@ def _effects(
             continue
         c.keys(body, EFFECT_KEYS[kind], what)
         if kind == "create_action":
+            if ("role" in body.value) == ("agency" in body.value):
+                c.add(
+                    body,
+                    f"{what} must name either 'role:' (the action goes to people in that role) "
+                    "or 'agency:' (to anyone in that agency), not both or neither",
+                )
+                continue
             role = c.name(body.value.get("role"), f"the role of {what}")
             if role is not None and role not in ctx.roles:
                 c.add(
@@ -984,7 +991,15 @@ def _effects(
                     f"{what} addresses role '{role}', which is not "
                     f"declared under 'roles:'{_suggest(role, ctx.roles)}",
                 )
-                role = None
+                continue
+            agency = c.name(body.value.get("agency"), f"the agency of {what}")
+            if agency is not None and agency not in ctx.agencies:
+                c.add(
+                    body.value["agency"],
+                    f"{what} addresses agency '{agency}', which is not "
+                    f"declared under 'agencies:'{_suggest(agency, ctx.agencies)}",
+                )
+                continue
             title = c.text(body.value.get("title"), f"the title of {what}")
             due = None
             if "due" in body.value:
@@ -992,8 +1007,10 @@ def _effects(
                 due = parse_duration(due_text) if due_text else None
                 if due_text and due is None:
                     c.add(body.value["due"], f"'{due_text}' is not a duration: {DURATION_HELP}")
-            if role and title:
-                effects.append(Effect("create_action", role=role, title=title, due=due))
+            if (role or agency) and title:
+                effects.append(
+                    Effect("create_action", role=role, agency=agency, title=title, due=due)
+                )
         else:
             target = c.name(body.value.get("workflow"), f"the workflow of {what}")
             if target is not None and target not in ctx.workflows:

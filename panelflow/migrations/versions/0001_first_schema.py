@@ -241,7 +241,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("case_event_id", sa.Integer(), nullable=True),
-        sa.Column("role", sa.String(length=100), nullable=False),
+        sa.Column("role", sa.String(length=100), nullable=True),
         sa.Column("agency", sa.String(length=100), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
