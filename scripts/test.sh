@@ -4,7 +4,7 @@
 #   1. apt-get installs whatever is missing of PostgreSQL, Graphviz and Chromium;
 #   2. scripts/setup.sh prepares .venv;
 #   3. pytest on SQLite: everything, browser tests in real Chromium included;
-#   4. pytest on a throwaway PostgreSQL cluster: everything but the browser tests.
+#   4. pytest on a throwaway PostgreSQL cluster: everything again, on PostgreSQL.
 #
 # Arguments are passed to both pytest runs:  scripts/test.sh -x -k audit
 # Fails if either run fails, or if a run collected no tests at all.
@@ -68,10 +68,10 @@ failed=()
 header "pytest on SQLite (all tests, browser included)"
 run_pytest SQLite env -u PANELFLOW_TEST_DATABASE_URL .venv/bin/pytest "$@" || failed+=(SQLite)
 
-header "pytest on PostgreSQL (all but browser tests)"
+header "pytest on PostgreSQL (all tests, browser included)"
 run_pytest PostgreSQL env \
     PANELFLOW_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PGPORT/panelflow_test" \
-    .venv/bin/pytest -m "not browser" "$@" || failed+=(PostgreSQL)
+    .venv/bin/pytest "$@" || failed+=(PostgreSQL)
 
 if ((${#failed[@]})); then
     echo "test.sh: FAILED on ${failed[*]}" >&2

@@ -6,8 +6,9 @@ it). Without Chromium these tests skip, unless PANELFLOW_REQUIRE_BROWSER is set 
 sets it) so CI cannot pass by skipping them.
 
 Fixtures:
-- ``live_server``: the app on a free loopback port with its own SQLite database; it is also
-  pytest-playwright's ``base_url``, so ``page.goto("/workflows")`` works.
+- ``live_server``: the app on a free loopback port, on the test database (SQLite, or
+  PostgreSQL when ``PANELFLOW_TEST_DATABASE_URL`` is set), emptied after each browser test;
+  it is also pytest-playwright's ``base_url``, so ``page.goto("/workflows")`` works.
 - ``page_problems``: console errors, uncaught exceptions and failed sub-resources of ``page``.
 - ``assert_accessible``: runs axe-core (WCAG 2.2 AA) and fails on serious or critical
   violations.
@@ -64,26 +65,11 @@ class LiveServer:
     url: str
 
 
-def _create_schema(app: Flask) -> None:
-    # Import every domain's models so the metadata knows all tables.
-    import panelflow.actions.models
-    import panelflow.audit.models
-    import panelflow.cases.models
-    import panelflow.catalogue.models
-    import panelflow.organisations.models  # noqa: F401
-    from panelflow.db import Base
-
-    Base.metadata.create_all(app.extensions["panelflow.db"].engine)
-
-
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(migrated: str) -> Iterator[LiveServer]:
     from panelflow import create_app
 
-    db_path = tmp_path_factory.mktemp("live_server") / "browser.db"
-    app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "TESTING": True})
-    _create_schema(app)
-
+    app = create_app({"DATABASE_URL": migrated, "TESTING": True})
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live_server", daemon=True)
     thread.start()
@@ -94,6 +80,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.server_close()
         thread.join(timeout=10)
         app.extensions["panelflow.db"].dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_database_afterwards(db: Any) -> None:
+    """Browser tests commit through the live server; ``db`` empties the tables afterwards."""
 
 
 @pytest.fixture(scope="session")
