@@ -163,38 +163,18 @@ def plan_migration(session: Session, target: WorkflowVersion) -> MigrationReport
     for case_id, workflow, state, number in cases:
         wf = definitions.workflows.get(workflow)
         if wf is None:
-            rows.append(
-                MigrationRow(
-                    case_id,
-                    workflow,
-                    number,
-                    state,
-                    False,
-                    f"workflow '{workflow}' does not exist in version {target.number}",
-                )
+            movable, reason = (
+                False,
+                f"workflow '{workflow}' does not exist in version {target.number}",
             )
         elif state not in wf.states:
-            rows.append(
-                MigrationRow(
-                    case_id,
-                    workflow,
-                    number,
-                    state,
-                    False,
-                    f"state '{state}' no longer exists in '{workflow}' in version {target.number}",
-                )
+            movable, reason = (
+                False,
+                f"state '{state}' no longer exists in '{workflow}' in version {target.number}",
             )
         else:
-            rows.append(
-                MigrationRow(
-                    case_id,
-                    workflow,
-                    number,
-                    state,
-                    True,
-                    f"state '{state}' exists in version {target.number}",
-                )
-            )
+            movable, reason = True, f"state '{state}' exists in version {target.number}"
+        rows.append(MigrationRow(case_id, workflow, number, state, movable, reason))
     return MigrationReport(target.number, rows)
 
 

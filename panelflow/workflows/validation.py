@@ -351,17 +351,14 @@ def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
     # First pass: states and triggers of every workflow, so conditions and effects in one
     # workflow can refer to another.
     shapes = {key: _collect_shape(key, node, c) for key, node in workflow_nodes.items()}
-    all_states = {s for shape in shapes.values() for s in shape.states}
-    all_triggers = {(key, t) for key, shape in shapes.items() for t in shape.triggers}
     states_of = {key: set(shape.states) for key, shape in shapes.items()}
+    triggers_of = {key: set(shape.triggers) for key, shape in shapes.items()}
     context = _Context(
         declared_agencies,
         _declared(root.value.get("roles")),
         _declared(root.value.get("fields")),
-        set(workflow_nodes),
-        all_states,
-        all_triggers,
         states_of,
+        triggers_of,
     )
 
     workflows = {}
@@ -387,10 +384,12 @@ class _Context:
     agencies: set[str]
     roles: set[str]
     fields: set[str]
-    workflows: set[str]
-    states: set[str]
-    triggers: set[tuple[str, str]]
-    states_of: dict[str, set[str]]
+    states_of: dict[str, set[str]]  # workflow -> its states
+    triggers_of: dict[str, set[str]]  # workflow -> its triggers
+
+    @property
+    def workflows(self) -> set[str]:
+        return set(self.states_of)
 
 
 def _agencies(node: Located | None, c: _Checker) -> dict[str, str]:
@@ -900,47 +899,39 @@ def _check_part(spec: ConditionSpec, item: Located, what: str, ctx: _Context, c:
             )
             ok = False
         elif kind == "state":
-            wf, _, bare = arg.rpartition(".")
-            if wf and wf not in ctx.workflows:
-                c.add(
-                    item,
-                    f"'{spec.text}' in {what} names workflow '{wf}', which is not "
-                    f"defined{_suggest(wf, ctx.workflows)}",
-                )
-                ok = False
-            elif wf and bare not in ctx.states_of[wf]:
-                c.add(
-                    item,
-                    f"'{spec.text}' in {what} names state '{bare}', which workflow '{wf}' "
-                    f"does not have{_suggest(bare, ctx.states_of[wf])}",
-                )
-                ok = False
-            elif not wf and bare not in ctx.states:
-                c.add(
-                    item,
-                    f"'{spec.text}' in {what} names state '{bare}', which no workflow "
-                    f"defines{_suggest(bare, ctx.states)}",
-                )
-                ok = False
+            ok = _check_qualified(spec, item, what, arg, "state", ctx.states_of, c) and ok
         elif kind == "trigger":
-            wf, _, bare = arg.rpartition(".")
-            if wf and wf not in ctx.workflows:
-                c.add(
-                    item,
-                    f"'{spec.text}' in {what} names workflow '{wf}', which is not "
-                    f"defined{_suggest(wf, ctx.workflows)}",
-                )
-                ok = False
-            elif not any(t == bare and (not wf or w == wf) for w, t in ctx.triggers):
-                names = {t for w, t in ctx.triggers if not wf or w == wf}
-                c.add(
-                    item,
-                    f"'{spec.text}' in {what} names trigger '{bare}', which "
-                    + (f"workflow '{wf}' does not have" if wf else "no workflow has")
-                    + _suggest(bare, names),
-                )
-                ok = False
+            ok = _check_qualified(spec, item, what, arg, "trigger", ctx.triggers_of, c) and ok
     return ok
+
+
+def _check_qualified(
+    spec: ConditionSpec,
+    item: Located,
+    what: str,
+    arg: str,
+    kind: str,
+    names_of: Mapping[str, set[str]],
+    c: _Checker,
+) -> bool:
+    """A state or trigger argument, bare or qualified as ``workflow.name``."""
+    wf, _, bare = arg.rpartition(".")
+    if wf and wf not in names_of:
+        c.add(
+            item,
+            f"'{spec.text}' in {what} names workflow '{wf}', which is not "
+            f"defined{_suggest(wf, names_of)}",
+        )
+        return False
+    known = names_of[wf] if wf else set().union(*names_of.values())
+    if bare in known:
+        return True
+    owner = f"workflow '{wf}' does not have" if wf else "no workflow defines"
+    c.add(
+        item,
+        f"'{spec.text}' in {what} names {kind} '{bare}', which {owner}{_suggest(bare, known)}",
+    )
+    return False
 
 
 def _effects(
