@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, redirect, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from panelflow.db import Database
@@ -10,6 +11,11 @@ from panelflow.db import Database
 
 def init_app(app: Flask, database: Database) -> None:
     app.extensions["panelflow.db"] = database
+
+    @app.get("/favicon.ico")
+    def favicon() -> ResponseReturnValue:
+        # Browsers ask for it at the root whatever the page says (e.g. when showing an SVG).
+        return redirect(url_for("static", filename="images/favicon.ico"), code=301)
 
     @app.teardown_appcontext
     def _close_session(exc: BaseException | None) -> None:

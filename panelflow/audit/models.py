@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, String
+from sqlalchemy import JSON, CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from panelflow.db import Base
@@ -24,7 +24,7 @@ class AuditRecord(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)
     actor_id: Mapped[str] = mapped_column(String(100), index=True)
     actor_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(Text)  # the acting role, or every role held
     agency: Mapped[str] = mapped_column(String(100))
     case_id: Mapped[int | None] = mapped_column(index=True)
     pupil_id: Mapped[int | None] = mapped_column(index=True)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from panelflow import web
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.catalogue.operations import engine_for, live_version, version_by_number
-from panelflow.workflows.conditions import LIBRARY
+from panelflow.workflows.conditions import describe_condition
 from panelflow.workflows.diagram import DiagramUnavailable, render_svg
 
 bp = Blueprint("catalogue", __name__)
@@ -71,7 +71,11 @@ def _workflow_page(version: WorkflowVersion, key: str) -> str:
     if wf is None:
         abort(404)
     return render_template(
-        "catalogue/workflow.html", version=version, wf=wf, definitions=definitions, library=LIBRARY
+        "catalogue/workflow.html",
+        version=version,
+        wf=wf,
+        definitions=definitions,
+        describe=describe_condition,
     )
 
 

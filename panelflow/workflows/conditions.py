@@ -384,6 +384,12 @@ def _parse_one(text: str) -> ConditionSpec:
     return ConditionSpec(text.strip(), name, args, op, number, duration)
 
 
+def describe_condition(spec: ConditionSpec) -> str:
+    """What a condition means, from the library's documentation ("or" for alternatives)."""
+    summaries = [LIBRARY[part.name].summary.rstrip(".") for part in spec.parts()]
+    return " Or: ".join(summaries) + "."
+
+
 def evaluate(spec: ConditionSpec, facts: CaseFacts, names: WorkflowSet) -> Outcome:
     """Test one condition (or a set of alternatives) on a case's facts."""
     if not spec.alternatives:

@@ -754,12 +754,27 @@ def _transition_body(
     dest: str | None = None
     dest_ok = dest_node is not None
     if dest_node is not None and dest_node.is_scalar and dest_node.tag == NULL_TAG:
+        if not dest_node.text.strip():
+            c.add(
+                dest_node,
+                f"the 'dest' of {where} is empty; write the state it goes to, \"=\" to stay "
+                "and enter this state again (its timers restart), or null to stay where it "
+                "is (its timers carry on)",
+            )
+            dest_ok = False
         dest = None  # an internal step: the case stays where it is, timers carry on
     elif dest_node is not None and dest_node.is_scalar and dest_node.text.strip() == REFLEXIVE:
         dest = REFLEXIVE
     else:
         dest = c.name(dest_node, f"the 'dest' of {where}", noun="state names")
         if dest is None or not shape.states_ok:
+            dest_ok = False
+        elif dest_node is not None and dest in ("null", "none") and dest not in shape.states:
+            c.add(
+                dest_node,
+                f"the 'dest' of {where} is the text '{dest}'; to keep the case where it is, "
+                "write null without quotes",
+            )
             dest_ok = False
         elif dest_node is not None and dest not in shape.states:
             c.add(

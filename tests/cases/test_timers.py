@@ -114,9 +114,7 @@ def test_a_due_flag_is_raised_once_and_audited(session: Session, pupil: Pupil) -
     ).all() == ["flagged: Review due"]
 
 
-def test_a_due_trigger_is_fired_by_the_timer_as_the_system(
-    session: Session, pupil: Pupil
-) -> None:
+def test_a_due_trigger_is_fired_by_the_timer_as_the_system(session: Session, pupil: Pupil) -> None:
     case = open_case(session, pupil, "plan", LEAD, now=MONDAY)
 
     report = tick(session, now=MONDAY + timedelta(weeks=4))
@@ -126,7 +124,10 @@ def test_a_due_trigger_is_fired_by_the_timer_as_the_system(
     assert session.get(Case, case.id, populate_existing=True).state == "overdue"  # type: ignore[union-attr]
     event = session.scalars(select(CaseEvent)).one()
     assert (event.trigger, event.role, event.actor_id) == (
-        "review_overdue", "system", "system:timer")
+        "review_overdue",
+        "system",
+        "system:timer",
+    )
 
 
 def test_leaving_the_state_cancels_its_timers_and_clears_its_flags(
@@ -147,8 +148,9 @@ def test_leaving_the_state_cancels_its_timers_and_clears_its_flags(
 def test_an_internal_step_keeps_the_timers_running(session: Session, pupil: Pupil) -> None:
     case = open_case(session, pupil, "plan", LEAD, now=MONDAY)
 
-    assert fire(case, "note_progress", LEAD, {"note": "Came in on time"},
-                now=MONDAY + timedelta(days=3))
+    assert fire(
+        case, "note_progress", LEAD, {"note": "Came in on time"}, now=MONDAY + timedelta(days=3)
+    )
     session.commit()
 
     assert [t[0] for t in timers(session, case)] == ["pending", "pending"]

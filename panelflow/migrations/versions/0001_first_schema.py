@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=60), nullable=False),
         sa.Column("actor_id", sa.String(length=100), nullable=False),
         sa.Column("actor_name", sa.String(length=200), nullable=False),
-        sa.Column("role", sa.String(length=100), nullable=False),
+        sa.Column("role", sa.Text(), nullable=False),
         sa.Column("agency", sa.String(length=100), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=True),
         sa.Column("pupil_id", sa.Integer(), nullable=True),
