@@ -22,8 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from panelflow.actions.models import Action
 from panelflow.audit.operations import log
 from panelflow.cases.models import Case, CaseEvent, CaseFlag, CaseTimer, Consent
-from panelflow.catalogue.models import WorkflowVersion
-from panelflow.catalogue.operations import engine_for, live_version
+from panelflow.catalogue.operations import Pinned, live_version, pinned
 from panelflow.db import rowcount, utcnow
 from panelflow.organisations.models import Pupil
 from panelflow.roles import SYSTEM, Actor
@@ -105,12 +104,6 @@ class Fired:
         return True
 
 
-def _version(session: Session, case: Case) -> WorkflowVersion:
-    version = session.get(WorkflowVersion, case.workflow_version_id)
-    assert version is not None
-    return version
-
-
 def open_case(
     session: Session,
     pupil: Pupil,
@@ -126,14 +119,15 @@ def open_case(
     other's history.
     """
     now = now or utcnow()
-    version = live_version(session)
+    live = live_version(session)
+    version = pinned(session, live.id) if live is not None else None
     if linked_from is not None and (
-        version is None or workflow_key not in engine_for(version).definitions.workflows
+        version is None or workflow_key not in version.engine.definitions.workflows
     ):
-        version = _version(session, linked_from)
+        version = pinned(session, linked_from.workflow_version_id)
     if version is None:
         raise CaseError("no workflow version is published yet; publish config/workflows.yaml first")
-    engine = engine_for(version)
+    engine = version.engine
     wf = engine.workflow(workflow_key)
     if wf is None:
         raise CaseError(f"workflow version {version.number} has no workflow '{workflow_key}'")
@@ -173,7 +167,7 @@ def options(case: Case, actor: Actor, *, now: datetime | None = None) -> list[Op
     """Every step out of the case's state, and what stands in the way of each."""
     session = object_session(case)
     assert session is not None
-    engine = engine_for(_version(session, case))
+    engine = pinned(session, case.workflow_version_id).engine
     return engine.options(case.workflow_key, DbFacts(session, case, now or utcnow()), actor.roles)
 
 
@@ -197,8 +191,8 @@ def fire(
     seen = case.lock_version
     if expected_version is not None and expected_version != seen:
         return Refused(trigger, (CONFLICT,))
-    version = _version(session, case)
-    engine = engine_for(version)
+    version = pinned(session, case.workflow_version_id)
+    engine = version.engine
     decision = engine.decide(
         case.workflow_key, DbFacts(session, case, now), trigger, actor.roles, data or {}
     )
@@ -211,7 +205,7 @@ def _apply(
     session: Session,
     case: Case,
     engine: Engine,
-    version: WorkflowVersion,
+    version: Pinned,
     decision: Allowed,
     actor: Actor,
     seen: int,

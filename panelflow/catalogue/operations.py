@@ -50,6 +50,32 @@ def engine_for(version: WorkflowVersion) -> Engine:
     return engine
 
 
+@dataclass(frozen=True)
+class Pinned:
+    """A published version as a case uses it: its id, number and engine."""
+
+    id: int
+    number: int
+    engine: Engine
+
+
+_pinned: dict[int, Pinned] = {}
+
+
+def pinned(session: Session, version_id: int) -> Pinned:
+    """The version a case is pinned to. Versions never change once published, so each
+    process loads one at most once."""
+    found = _pinned.get(version_id)
+    if found is None:
+        version = session.get(WorkflowVersion, version_id)
+        if version is None:
+            raise LookupError(f"workflow version id {version_id} does not exist")
+        found = Pinned(version.id, version.number, engine_for(version))
+        with _engines_lock:
+            _pinned[version_id] = found
+    return found
+
+
 def live_version(session: Session) -> WorkflowVersion | None:
     """The newest published version: the one new cases start on."""
     return session.scalars(
