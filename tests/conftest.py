@@ -59,7 +59,7 @@ def database(migrated: str) -> Iterator[Database]:
     db.dispose()
 
 
-def _empty(db: Database) -> None:
+def empty_database(db: Database) -> None:
     tables = list(reversed(Base.metadata.sorted_tables))
     with db.engine.begin() as connection:
         if db.engine.dialect.name == "postgresql":
@@ -74,7 +74,7 @@ def _empty(db: Database) -> None:
 def db(database: Database) -> Iterator[Database]:
     """The database, emptied after the test (every commit in the test was real)."""
     yield database
-    _empty(database)
+    empty_database(database)
 
 
 @pytest.fixture

@@ -59,21 +59,31 @@ class Pinned:
     engine: Engine
 
 
-_pinned: dict[int, Pinned] = {}
-
-
 def pinned(session: Session, version_id: int) -> Pinned:
-    """The version a case is pinned to. Versions never change once published, so each
-    process loads one at most once."""
-    found = _pinned.get(version_id)
-    if found is None:
+    """The version a case is pinned to, with its engine.
+
+    Only the version's number and content hash are read (one small query); the engine is
+    built at most once per process per content, and checking the hash means a restored or
+    rebuilt database can never be served a stale engine.
+    """
+    # Published versions are committed rows: read them without flushing the session.
+    row = (
+        session.connection()
+        .execute(
+            select(WorkflowVersion.number, WorkflowVersion.content_hash).where(
+                WorkflowVersion.id == version_id
+            )
+        )
+        .one_or_none()
+    )
+    if row is None:
+        raise LookupError(f"workflow version id {version_id} does not exist")
+    engine = _engines.get(row.content_hash)
+    if engine is None:
         version = session.get(WorkflowVersion, version_id)
-        if version is None:
-            raise LookupError(f"workflow version id {version_id} does not exist")
-        found = Pinned(version.id, version.number, engine_for(version))
-        with _engines_lock:
-            _pinned[version_id] = found
-    return found
+        assert version is not None
+        engine = engine_for(version)
+    return Pinned(version_id, row.number, engine)
 
 
 def live_version(session: Session) -> WorkflowVersion | None:

@@ -102,3 +102,26 @@ def test_another_process_sees_a_new_version_without_restarting(
             assert workflow is not None and workflow.title == "EWO consultation (SPIRAL)"
     finally:
         other_process.dispose()
+
+
+def test_a_rebuilt_database_reusing_version_ids_is_never_served_a_stale_engine(
+    db: Database, session: Session, workflows_text: str, editor: Actor
+) -> None:
+    from panelflow.catalogue.operations import pinned
+    from tests.conftest import empty_database
+
+    first = publish(session, workflows_text, "config/workflows.yaml", editor).version
+    session.commit()
+    assert first is not None and pinned(session, first.id).engine.workflow("school_panel")
+    session.close()
+
+    empty_database(db)  # e.g. a restore from an older backup: version ids start again
+    renamed = workflows_text.replace("\n  school_panel:\n", "\n  panel:\n", 1)
+    renamed = renamed.replace("workflow: school_panel", "workflow: panel")
+    second = publish(session, renamed, "config/workflows.yaml", editor).version
+    session.commit()
+
+    assert second is not None and second.id == first.id
+    engine = pinned(session, second.id).engine
+    assert engine.workflow("panel") is not None
+    assert engine.workflow("school_panel") is None
