@@ -65,12 +65,33 @@ class LiveServer:
     url: str
 
 
+def _buffered(app: Flask) -> Callable[[dict[str, Any], Any], list[bytes]]:
+    """Read each response fully and close it before werkzeug's server sends it.
+
+    When a browser abandons a request (Chromium does, for favicons, on navigation),
+    werkzeug's development server fails while draining the socket and skips ``close()`` on
+    the response, so a static file is left for the garbage collector and its
+    ResourceWarning fails the test. Buffered responses hold no open file.
+    """
+
+    def serve(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        iterable = app(environ, start_response)
+        try:
+            return list(iterable)
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return serve
+
+
 @pytest.fixture(scope="session")
 def live_server(migrated: str) -> Iterator[LiveServer]:
     from panelflow import create_app
 
     app = create_app({"DATABASE_URL": migrated, "TESTING": True})
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live_server", daemon=True)
     thread.start()
     try:
