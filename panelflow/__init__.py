@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from panelflow import config as config_module
@@ -39,10 +40,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ]
     )
 
-    from panelflow import errors, web
+    from panelflow import errors, security, web
+    from panelflow.accounts import views as accounts
 
     web.init_app(app, Database(app.config["DATABASE_URL"]))
     errors.register(app)
+    security.init_app(app)
+    WTFormsHelpers(app)
+    accounts.init_app(app)
 
     from panelflow.catalogue.views import bp as catalogue_bp
 

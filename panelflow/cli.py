@@ -274,6 +274,66 @@ def db_downgrade(revision: str) -> None:
 
 
 @main.group()
+def users() -> None:
+    """Accounts (administrators manage the rest in the web UI)."""
+
+
+@users.command("create-admin")
+@click.option("--email", required=True, help="The administrator's email address.")
+@click.option("--name", required=True, help="Their full name.")
+@click.option(
+    "--local-authority",
+    "authority",
+    required=True,
+    help="The local authority's name (created if it does not exist yet).",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of asking for it.",
+)
+def create_admin(email: str, name: str, authority: str, password_stdin: bool) -> None:
+    """Create a local authority administrator (the first account, or a new one)."""
+    from sqlalchemy import select
+
+    from panelflow.accounts.operations import AccountError, create_user
+    from panelflow.catalogue.operations import engine_for, live_version
+    from panelflow.organisations.models import LocalAuthority
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _transaction() as session:
+        live = live_version(session)
+        if live is None:
+            raise click.ClickException(
+                "publish the workflows first (panelflow workflows publish): they declare "
+                "the roles an administrator is given"
+            )
+        la = session.scalars(select(LocalAuthority).where(LocalAuthority.name == authority)).first()
+        if la is None:
+            la = LocalAuthority(name=authority)
+            session.add(la)
+            session.flush()
+        try:
+            user = create_user(
+                session,
+                _actor(None),
+                engine_for(live).definitions,
+                email=email,
+                name=name,
+                agency="local_authority",
+                local_authority=la,
+                roles=("la_admin",),
+                password=password,
+            )
+        except AccountError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"created administrator {user.name} <{user.email}> for {la.name}")
+
+
+@main.group()
 def demo() -> None:
     """Demonstration data."""
 

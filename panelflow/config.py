@@ -18,5 +18,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": os.environ.get("PANELFLOW_SECRET_KEY", DEV_SECRET),
         "DATABASE_URL": os.environ.get("DATABASE_URL") or default_database_url(instance_path),
         "PANELFLOW_ENV": os.environ.get("PANELFLOW_ENV", "development"),
-        "WORKFLOW_CACHE_SECONDS": float(os.environ.get("PANELFLOW_WORKFLOW_CACHE_SECONDS", "2")),
+        "IDLE_MINUTES": int(os.environ.get("PANELFLOW_IDLE_MINUTES", "30")),
+        "ABSOLUTE_HOURS": int(os.environ.get("PANELFLOW_ABSOLUTE_HOURS", "10")),
+        "DEMO_MODE": os.environ.get("PANELFLOW_DEMO") == "1",
     }

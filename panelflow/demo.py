@@ -1,5 +1,6 @@
-"""Demonstration data: the shipped workflows published, three schools, pupils, and cases
-walked through the engine (so every case has a real, audited history).
+"""Demonstration data: the shipped workflows published, a local authority with three schools,
+one account per role (listed on the sign-in page in demo mode), pupils, and cases walked
+through the engine by those accounts, so every case has a real, audited history.
 
 Only for demonstrations and local development; ``seed`` does nothing if data already exists.
 """
@@ -14,13 +15,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from panelflow.accounts.operations import actor_for, create_user
 from panelflow.cases.models import Case, Consent
 from panelflow.cases.operations import fire, open_case
-from panelflow.catalogue.operations import live_version, publish
+from panelflow.catalogue.operations import engine_for, live_version, publish
 from panelflow.db import utcnow
-from panelflow.organisations.models import Pupil, School
+from panelflow.organisations.models import LocalAuthority, Pupil, School
 from panelflow.roles import Actor
 
+LOCAL_AUTHORITY = "Wirral Council (demonstration)"
 SCHOOLS = ["Birkenhead Park Primary", "Rock Ferry High", "Bidston Avenue Primary"]
 GIVEN = [
     "Amara",
@@ -62,15 +65,57 @@ FAMILY = [
     "Ahmed",
 ]
 
-CHAIR = Actor("demo:chair", "Priya Shah", frozenset({"panel_chair"}), "school")
-LEAD = Actor("demo:lead", "Lee Morgan", frozenset({"attendance_lead"}), "school")
-TEACHER = Actor("demo:teacher", "Tom Birch", frozenset({"school_staff"}), "school")
-EWO = Actor("demo:ewo", "Erin Walsh", frozenset({"ewo"}), "attendance_service")
-EP = Actor(
-    "demo:ep", "Dr Sam Patel", frozenset({"educational_psychologist"}), "educational_psychology"
+PERSONA_PASSWORD = "panelflow-demo-2026"
+
+
+def _persona(
+    key: str, name: str, description: str, agency: str, role: str, school: int | None = None
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "name": name,
+        "description": description,
+        "agency": agency,
+        "role": role,
+        "school": school,
+        "email": f"{key}@demo.example.org",
+    }
+
+
+# Who can sign in to the demonstration: at least one person for every role.
+PERSONAS: list[dict[str, Any]] = [
+    _persona("admin", "Ade Okafor", "Local authority administrator", "local_authority", "la_admin"),
+    _persona("editor", "Wendy Clarke", "LA workflow editor", "local_authority", "workflow_editor"),
+    _persona("auditor", "Ravi Menon", "Auditor", "local_authority", "auditor"),
+    _persona("chair", "Priya Shah", f"Panel chair, {SCHOOLS[0]}", "school", "panel_chair", 0),
+    _persona(
+        "lead", "Lee Morgan", f"Attendance lead, {SCHOOLS[0]}", "school", "attendance_lead", 0
+    ),
+    _persona("teacher", "Tom Birch", f"Teacher, {SCHOOLS[0]}", "school", "school_staff", 0),
+    _persona("rockferry", "Rhian Evans", f"Panel chair, {SCHOOLS[1]}", "school", "panel_chair", 1),
+    _persona("ewo", "Erin Walsh", "Education welfare officer", "attendance_service", "ewo"),
+    _persona(
+        "ep",
+        "Dr Sam Patel",
+        "Educational psychologist",
+        "educational_psychology",
+        "educational_psychologist",
+    ),
+    _persona(
+        "inclusion",
+        "Amal Hassan",
+        "Inclusion facilitator",
+        "educational_psychology",
+        "inclusion_facilitator",
+    ),
+    _persona("camhs", "Chris Doyle", "CAMHS practitioner", "camhs", "camhs_practitioner"),
+    _persona("social", "Jo Reid", "Social worker", "social_care", "social_worker"),
+    _persona("youth", "Kai Brennan", "Youth worker", "youth_service", "youth_worker"),
+    _persona("vsh", "Helen Price", "Virtual school head", "virtual_school", "virtual_school_head"),
+]
+SEEDER = Actor(
+    "demo:seed", "panelflow demonstration data", frozenset({"la_admin"}), "local_authority"
 )
-SOCIAL_WORKER = Actor("demo:sw", "Jo Reid", frozenset({"social_worker"}), "social_care")
-EDITOR = Actor("demo:editor", "Wendy Clarke", frozenset({"workflow_editor"}), "local_authority")
 
 PANEL = {
     "barriers_discussed": "Anxious about the walk to school; mum works early shifts.",
@@ -78,28 +123,29 @@ PANEL = {
     "funding_decision": "agreed",
 }
 
-# (workflow, [(trigger, actor, data), ...]): each walk stops where its case should rest.
-Walk = list[tuple[str, Actor, Mapping[str, Any]]]
+# Each walk is a list of (trigger, persona key, recorded fields); a case stops where its walk
+# ends, so the demo has cases at many points of their journeys.
+Walk = list[tuple[str, str, Mapping[str, Any]]]
 PANEL_WALKS: list[Walk] = [
     [],
-    [("add_to_agenda", TEACHER, {"reason": "Late most mornings since half-term."})],
+    [("add_to_agenda", "teacher", {"reason": "Late most mornings since half-term."})],
     [
-        ("add_to_agenda", TEACHER, {"reason": "Missed 6 Mondays this term."}),
-        ("discuss_at_panel", CHAIR, PANEL),
+        ("add_to_agenda", "teacher", {"reason": "Missed 6 Mondays this term."}),
+        ("discuss_at_panel", "chair", PANEL),
     ],
     [
-        ("add_to_agenda", LEAD, {"reason": "Attendance down to 82%."}),
-        ("discuss_at_panel", CHAIR, PANEL),
-        ("review_due", CHAIR, {}),
-        ("close_improved", CHAIR, {"review_notes": "Attendance up to 95% with the bus pass."}),
+        ("add_to_agenda", "lead", {"reason": "Attendance down to 82%."}),
+        ("discuss_at_panel", "chair", PANEL),
+        ("review_due", "chair", {}),
+        ("close_improved", "chair", {"review_notes": "Attendance up to 95% with the bus pass."}),
     ],
     [
-        ("add_to_agenda", LEAD, {"reason": "Says she feels sick every morning."}),
-        ("discuss_at_panel", CHAIR, PANEL),
-        ("review_due", CHAIR, {}),
+        ("add_to_agenda", "lead", {"reason": "Says she feels sick every morning."}),
+        ("discuss_at_panel", "chair", PANEL),
+        ("review_due", "chair", {}),
         (
             "escalate_to_support_first",
-            CHAIR,
+            "chair",
             {
                 "review_notes": "No change after six weeks.",
                 "escalation_reason": "Needs a plan agreed with the family.",
@@ -108,17 +154,17 @@ PANEL_WALKS: list[Walk] = [
     ],
 ]
 SUPPORT_WALKS: list[Walk] = [
-    [("review_held", LEAD, {"review_notes": "Breakfast club offered.", "attendance_rate": "86"})],
+    [("review_held", "lead", {"review_notes": "Breakfast club offered.", "attendance_rate": "86"})],
     [
         (
             "review_held",
-            LEAD,
+            "lead",
             {"review_notes": "Universal support tried.", "attendance_rate": "84"},
         ),
-        ("step_up_to_targeted", LEAD, {"step_up_reason": "Still below 90% after a review."}),
+        ("step_up_to_targeted", "lead", {"step_up_reason": "Still below 90% after a review."}),
         (
             "plan_agreed",
-            LEAD,
+            "lead",
             {
                 "support_plan": "Weekly check-in; bus pass; CAMHS referral.",
                 "family_views": "Mum wants help with mornings.",
@@ -133,18 +179,45 @@ def seed(session: Session, workflows: bytes | str, source: str) -> str:
     if session.scalar(select(func.count()).select_from(Pupil)):
         return "demo data is already there; nothing added"
     if live_version(session) is None:
-        result = publish(session, workflows, source, EDITOR)
+        result = publish(session, workflows, source, SEEDER)
         if not result.ok:
             problems = "; ".join(p.format(source) for p in result.problems[:5])
             return f"the workflow file has problems, so no demo data was added: {problems}"
-    rng = random.Random(2026)
-    today = utcnow().replace(hour=9, minute=0, second=0, microsecond=0)
-    start = today - timedelta(weeks=16)
-    pupils = []
+    live = live_version(session)
+    assert live is not None
+    definitions = engine_for(live).definitions
+
+    authority = LocalAuthority(name=LOCAL_AUTHORITY)
+    session.add(authority)
+    session.flush()
+    schools = []
     for index, name in enumerate(SCHOOLS):
-        school = School(name=name, urn=f"1{index + 5}0{index + 2}34")
+        school = School(
+            name=name, urn=f"1{index + 5}0{index + 2}34", local_authority_id=authority.id
+        )
         session.add(school)
-        session.flush()
+        schools.append(school)
+    session.flush()
+
+    actors: dict[str, Actor] = {}
+    for persona in PERSONAS:
+        user = create_user(
+            session,
+            SEEDER,
+            definitions,
+            email=persona["email"],
+            name=persona["name"],
+            agency=persona["agency"],
+            local_authority=authority,
+            school=schools[persona["school"]] if persona["school"] is not None else None,
+            roles=(persona["role"],),
+            password=PERSONA_PASSWORD,
+        )
+        actors[persona["key"]] = actor_for(user)
+
+    rng = random.Random(2026)
+    pupils = []
+    for school in schools:
         for n in range(20):
             pupil = Pupil(
                 school_id=school.id,
@@ -164,13 +237,11 @@ def seed(session: Session, workflows: bytes | str, source: str) -> str:
             pupils.append(pupil)
     session.flush()
 
-    cases = 0
+    start = utcnow().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(weeks=16)
     for n, pupil in enumerate(pupils[:30]):
-        walk = PANEL_WALKS[n % len(PANEL_WALKS)]
         when = start + timedelta(days=n)
-        case = open_case(session, pupil, "school_panel", TEACHER, now=when)
-        cases += 1
-        _walk(case, walk, when)
+        case = open_case(session, pupil, "school_panel", actors["teacher"], now=when)
+        _walk(case, PANEL_WALKS[n % len(PANEL_WALKS)], actors, when)
     for n, pupil in enumerate(pupils[30:36]):
         session.add(
             Consent(
@@ -178,24 +249,23 @@ def seed(session: Session, workflows: bytes | str, source: str) -> str:
                 agency="educational_psychology",
                 purpose="EWO consultation with educational psychology",
                 given_by="Parent",
-                recorded_by=LEAD.name,
+                recorded_by=actors["lead"].name,
                 recorded_at=start,
             )
         )
         when = start + timedelta(days=n)
-        case = open_case(session, pupil, "support_first", LEAD, now=when)
-        cases += 1
-        _walk(case, SUPPORT_WALKS[n % len(SUPPORT_WALKS)], when)
+        case = open_case(session, pupil, "support_first", actors["lead"], now=when)
+        _walk(case, SUPPORT_WALKS[n % len(SUPPORT_WALKS)], actors, when)
     session.flush()
     total = session.scalar(select(func.count()).select_from(Case))
     return (
-        f"demo data added: {len(SCHOOLS)} schools, {len(pupils)} pupils, {total} cases "
-        f"({cases} opened directly, the rest by escalation)"
+        f"demo data added: {len(SCHOOLS)} schools, {len(pupils)} pupils, {total} cases, "
+        f"{len(PERSONAS)} accounts (password {PERSONA_PASSWORD})"
     )
 
 
-def _walk(case: Case, walk: Walk, when: datetime) -> None:
-    for step, (trigger, actor, data) in enumerate(walk, start=1):
-        result = fire(case, trigger, actor, data, now=when + timedelta(weeks=3 * step))
+def _walk(case: Case, walk: Walk, actors: Mapping[str, Actor], when: datetime) -> None:
+    for step, (trigger, who, data) in enumerate(walk, start=1):
+        result = fire(case, trigger, actors[who], data, now=when + timedelta(weeks=3 * step))
         if not result:
             raise RuntimeError(f"demo walk refused at {trigger}: {result.message}")  # type: ignore[union-attr]

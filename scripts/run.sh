@@ -11,4 +11,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./scripts/setup.sh
 .venv/bin/panelflow db upgrade
 .venv/bin/panelflow demo seed
-exec .venv/bin/panelflow serve --host 127.0.0.1 --port "${PORT:-5000}"
+# Demo mode lists the demonstration accounts on the sign-in page.
+PANELFLOW_DEMO=1 exec .venv/bin/panelflow serve --host 127.0.0.1 --port "${PORT:-5000}"

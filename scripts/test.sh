@@ -48,8 +48,23 @@ run_pytest() {
     return "$status"
 }
 
+# The single sign-on tests run a real OpenID provider (panva's oidc-provider) on Node.
+install_node() {
+    if ! command -v node >/dev/null; then
+        header "Installing nodejs and npm"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+    elif ! command -v npm >/dev/null; then
+        apt-get install -y -qq --no-install-recommends npm >/dev/null
+    fi
+    npm ci --prefix tests/sso/provider --no-audit --no-fund --loglevel=error >/dev/null
+}
+
 install_missing_packages
+install_node
 ./scripts/setup.sh
+export PANELFLOW_REQUIRE_SSO=1  # a missing provider fails the run instead of skipping
 
 header "Starting a throwaway PostgreSQL cluster"
 PGROOT=""

@@ -22,6 +22,7 @@ from panelflow.catalogue.operations import publish
 from panelflow.db import Base, Database
 from panelflow.migrate import downgrade, upgrade
 from panelflow.roles import Actor, cli_actor
+from tests.factories import Auth
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS_FILE = ROOT / "config" / "workflows.yaml"
@@ -94,6 +95,11 @@ def app(db: Database) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
 
 
 @pytest.fixture(scope="session")

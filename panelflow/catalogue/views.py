@@ -6,12 +6,17 @@ from flask import Blueprint, Response, abort, render_template
 from sqlalchemy import select
 
 from panelflow import web
+from panelflow.accounts.views import require_sign_in
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.catalogue.operations import engine_for, live_version, version_by_number
 from panelflow.workflows.conditions import describe_condition
 from panelflow.workflows.diagram import DiagramUnavailable, render_svg
 
 bp = Blueprint("catalogue", __name__)
+
+
+# The catalogue is for staff: every page needs a signed-in person.
+bp.before_request(require_sign_in)
 
 
 @bp.get("/")

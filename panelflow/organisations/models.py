@@ -19,12 +19,28 @@ PUPIL_ATTRIBUTES = (
 )
 
 
+class LocalAuthority(Base):
+    """A local authority: its schools, its agencies' staff and its workflows."""
+
+    __tablename__ = "local_authorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    schools: Mapped[list[School]] = relationship(back_populates="local_authority")
+
+
 class School(Base):
     __tablename__ = "schools"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     urn: Mapped[str | None] = mapped_column(String(20), unique=True)
+    local_authority_id: Mapped[int | None] = mapped_column(
+        ForeignKey("local_authorities.id"), index=True
+    )
+
+    local_authority: Mapped[LocalAuthority | None] = relationship(back_populates="schools")
 
     pupils: Mapped[list[Pupil]] = relationship(back_populates="school")
 

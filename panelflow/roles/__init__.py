@@ -20,6 +20,9 @@ class Actor:
     name: str
     roles: frozenset[str]
     agency: str
+    user_id: int | None = None
+    school_id: int | None = None
+    local_authority_id: int | None = None
 
     def acting_role(self, allowed: tuple[str, ...]) -> str | None:
         """The role in which this actor may take a step allowed for ``allowed`` roles."""

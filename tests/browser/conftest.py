@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import ConsoleMessage, Page, Response
+from playwright.sync_api import ConsoleMessage, Page, Response, expect
 from werkzeug.serving import BaseWSGIServer, make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -191,3 +191,26 @@ def assert_accessible() -> Callable[[Page], None]:
             )
 
     return check
+
+
+@pytest.fixture
+def sign_in(live_server: LiveServer, page: Page) -> Callable[..., None]:
+    """Return ``sign_in(*roles)``: create an account in the live server's database and sign
+    in with it through the sign-in page, as a person would."""
+    from tests.factories import PASSWORD, make_account
+
+    def go(*roles: str) -> None:
+        database = live_server.app.extensions["panelflow.db"]
+        with database.sessions() as session:
+            user = make_account(session, *(roles or ("school_staff",)))
+            email = user.email
+            session.commit()
+        page.goto("/sign-in")
+        page.wait_for_load_state("networkidle")  # scripts and icons loaded before we leave
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+
+    return go

@@ -75,7 +75,9 @@ def test_from_home_to_a_workflow_its_diagram_and_the_versions(
     assert_accessible: Callable[[Page], None],
     live_definitions: WorkflowSet,
     key: str,
+    sign_in: Callable[..., None],
 ) -> None:
+    sign_in("school_staff")
     wf = live_definitions.workflows[key]
 
     # Home.
@@ -136,8 +138,9 @@ def test_from_home_to_a_workflow_its_diagram_and_the_versions(
 
 
 def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_main_content(
-    page: Page, live_definitions: WorkflowSet
+    page: Page, live_definitions: WorkflowSet, sign_in: Callable[..., None]
 ) -> None:
+    sign_in()
     page.goto("/workflows")
 
     page.keyboard.press("Tab")

@@ -28,15 +28,30 @@ from panelflow.roles import Actor
 from panelflow.workflows.conditions import LIBRARY
 from panelflow.workflows.definitions import WorkflowSet
 from panelflow.workflows.validation import validate_text
+from tests.factories import Auth, make_account
 
 WORKFLOW_KEYS = ("school_panel", "support_first", "ewo_consultation", "statutory_referral")
 LIVE_TAG = '<strong class="govuk-tag govuk-tag--green">Live</strong>'
 
 
 @pytest.fixture
-def client(app: Flask) -> Iterator[FlaskClient]:
+def client(app: Flask, session: Session) -> Iterator[FlaskClient]:
+    """A signed-in member of staff (the catalogue is behind sign-in)."""
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    yield app.test_client()
+    client = app.test_client()
+    user = make_account(session, "school_staff")
+    session.commit()
+    Auth(client).sign_in_as(user)
+    yield client
+
+
+def test_the_catalogue_is_only_for_people_signed_in(app: Flask) -> None:
+    anonymous = app.test_client()
+
+    for path in ("/", "/workflows", "/workflows/versions", "/workflows/school_panel"):
+        response = anonymous.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/sign-in?next=")
 
 
 def assert_no_stack_trace(response: TestResponse) -> None:

@@ -1,0 +1,35 @@
+"""Sign-in forms (Flask-WTF: every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter your email address"),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+            Email(
+                message="Enter an email address in the correct format, like name@example.org",
+                check_deliverability=False,
+            ),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired(message="Enter your password")],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something (sign out, sign out everywhere): CSRF only."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())
