@@ -13,6 +13,15 @@ def default_database_url(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'panelflow.db'}"
 
 
+def _oidc_metadata_url() -> str:
+    """The provider's discovery document, given directly or derived from its issuer."""
+    url = os.environ.get("PANELFLOW_OIDC_METADATA_URL", "")
+    issuer = os.environ.get("PANELFLOW_OIDC_ISSUER", "")
+    if not url and issuer:
+        url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    return url
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "SECRET_KEY": os.environ.get("PANELFLOW_SECRET_KEY", DEV_SECRET),
@@ -21,4 +30,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "IDLE_MINUTES": int(os.environ.get("PANELFLOW_IDLE_MINUTES", "30")),
         "ABSOLUTE_HOURS": int(os.environ.get("PANELFLOW_ABSOLUTE_HOURS", "10")),
         "DEMO_MODE": os.environ.get("PANELFLOW_DEMO") == "1",
+        "OIDC_METADATA_URL": _oidc_metadata_url(),
+        "OIDC_CLIENT_ID": os.environ.get("PANELFLOW_OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": os.environ.get("PANELFLOW_OIDC_CLIENT_SECRET", ""),
     }

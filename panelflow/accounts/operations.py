@@ -174,6 +174,17 @@ def sign_in_with_sso(
     return SignIn(user)
 
 
+def refuse_sso(session: Session, *, reason: str, address: str) -> None:
+    """Record a single sign-on response that could not be trusted (forged, expired...)."""
+    log(
+        session,
+        _visitor(""),
+        "account.sso_refused",
+        "single sign-on refused: the response could not be trusted",
+        details={"reason": reason, "address": address},
+    )
+
+
 def sign_out_everywhere(session: Session, user: User) -> None:
     """End every session of this user, on every device."""
     user.session_epoch += 1

@@ -33,6 +33,7 @@ from flask_login import (
 )
 
 from panelflow import web
+from panelflow.accounts import sso
 from panelflow.accounts.forms import ConfirmForm, SignInForm
 from panelflow.accounts.models import User
 from panelflow.accounts.operations import actor_for, sign_in, sign_out_everywhere
@@ -76,6 +77,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.before_request(_enforce_timeouts)
     app.register_blueprint(bp)
+    sso.init_app(app)
 
 
 def _now() -> datetime:
@@ -109,17 +111,17 @@ def _end_session(message: str) -> ResponseReturnValue:
     logout_user()
     session.clear()
     flash(message, "info")
-    return redirect(url_for("accounts.sign_in_page", next=_local_path(request.full_path)))
+    return redirect(url_for("accounts.sign_in_page", next=local_path(request.full_path)))
 
 
-def _local_path(target: str | None) -> str | None:
+def local_path(target: str | None) -> str | None:
     """Only paths on this site may be returned to after sign-in (no open redirects)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target.rstrip("?") or "/"
 
 
-def _client_address() -> str:
+def client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
@@ -131,18 +133,23 @@ def sign_in_page() -> ResponseReturnValue:
     refusal = None
     if form.validate_on_submit():
         result = sign_in(
-            web.session(), form.email.data or "", form.password.data or "", _client_address()
+            web.session(), form.email.data or "", form.password.data or "", client_address()
         )
         web.session().commit()
         if result.user is not None:
-            target = _local_path(request.args.get("next")) or url_for("catalogue.home")
+            target = local_path(request.args.get("next")) or url_for("catalogue.home")
             start_session(result.user)
             return redirect(target)
         refusal = result.message
     demo = current_app.config.get("DEMO_MODE") and _demo_personas()
     status = 200 if request.method == "GET" or not (refusal or form.errors) else 400
     return render_template(
-        "accounts/sign_in.html", form=form, refusal=refusal, personas=demo or []
+        "accounts/sign_in.html",
+        form=form,
+        refusal=refusal,
+        personas=demo or [],
+        sso_enabled=sso.enabled(),
+        next=local_path(request.args.get("next")),
     ), status
 
 
@@ -153,6 +160,16 @@ def start_session(user: User) -> None:
     now = _now().isoformat()
     session["signed_in_at"] = now
     session["seen_at"] = now
+
+
+@bp.get("/sign-in/sso")
+def sso_start() -> ResponseReturnValue:
+    return sso.start()
+
+
+@bp.get("/sign-in/sso/callback")
+def sso_callback() -> ResponseReturnValue:
+    return sso.callback()
 
 
 @bp.post("/sign-out")
