@@ -9,17 +9,20 @@ from panelflow import web
 from panelflow.accounts.views import require_sign_in
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.catalogue.operations import engine_for, live_version, version_by_number
+from panelflow.roles.policy import Permission
+from panelflow.roles.views import require
 from panelflow.workflows.conditions import describe_condition
 from panelflow.workflows.diagram import DiagramUnavailable, render_svg
 
 bp = Blueprint("catalogue", __name__)
 
 
-# The catalogue is for staff: every page needs a signed-in person.
+# The catalogue is for staff: every page needs a signed-in person who may read workflows.
 bp.before_request(require_sign_in)
 
 
 @bp.get("/")
+@require(Permission.VIEW_WORKFLOWS)
 def home() -> str:
     version = live_version(web.session())
     workflows = engine_for(version).definitions.workflows if version else {}
@@ -35,6 +38,7 @@ def _version_or_404(number: int | None) -> WorkflowVersion:
 
 
 @bp.get("/workflows")
+@require(Permission.VIEW_WORKFLOWS)
 def index() -> str:
     version = live_version(web.session())
     definitions = engine_for(version).definitions if version else None
@@ -42,6 +46,7 @@ def index() -> str:
 
 
 @bp.get("/workflows/versions")
+@require(Permission.VIEW_WORKFLOWS)
 def versions() -> str:
     rows = (
         web.session().scalars(select(WorkflowVersion).order_by(WorkflowVersion.number.desc())).all()
@@ -50,6 +55,7 @@ def versions() -> str:
 
 
 @bp.get("/workflows/versions/<int:number>")
+@require(Permission.VIEW_WORKFLOWS)
 def version_detail(number: int) -> str:
     version = _version_or_404(number)
     live = live_version(web.session())
@@ -61,11 +67,13 @@ def version_detail(number: int) -> str:
 
 
 @bp.get("/workflows/versions/<int:number>/<key>")
+@require(Permission.VIEW_WORKFLOWS)
 def workflow_in_version(number: int, key: str) -> str:
     return _workflow_page(_version_or_404(number), key)
 
 
 @bp.get("/workflows/<key>")
+@require(Permission.VIEW_WORKFLOWS)
 def workflow(key: str) -> str:
     return _workflow_page(_version_or_404(None), key)
 
@@ -85,6 +93,7 @@ def _workflow_page(version: WorkflowVersion, key: str) -> str:
 
 
 @bp.get("/workflows/versions/<int:number>/<key>/diagram.svg")
+@require(Permission.VIEW_WORKFLOWS)
 def diagram(number: int, key: str) -> Response:
     version = _version_or_404(number)
     wf = engine_for(version).definitions.workflows.get(key)
