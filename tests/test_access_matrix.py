@@ -1,4 +1,4 @@
-"""Who can reach what: every route × every role persona (and someone not signed in).
+"""Who can reach what: every route by every role persona (and someone not signed in).
 
 The table is written out by hand on purpose: it is the second, independent statement of the
 access rules that `panelflow/roles/policy.py` implements. A route that is not in the table
