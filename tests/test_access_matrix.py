@@ -13,11 +13,13 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from panelflow.catalogue.models import WorkflowVersion
+from panelflow.demo import PERSONA_PASSWORD, PERSONAS, SCHOOLS, seed
+from panelflow.organisations.models import School
 from panelflow.roles.policy import MATRIX
-from tests.factories import Auth, make_account, make_local_authority, make_pupil, make_school
+from tests.factories import Auth, make_pupil
 
 ROLES = tuple(MATRIX)
 EVERYONE = frozenset(ROLES)
@@ -68,44 +70,42 @@ def test_every_route_is_in_the_table(app: Flask) -> None:
 
 
 @pytest.fixture
-def accounts(session: Session, published: WorkflowVersion) -> dict[str, str]:
-    """One account per role, at Birkenhead Park Primary where a school is needed; and a pupil
-    at another school whose name must never appear to them."""
-    la = make_local_authority(session)
-    park = make_school(session, "Birkenhead Park Primary")
-    other = make_school(session, "Rock Ferry High")
-    park.local_authority_id = other.local_authority_id = la.id
+def personas(session: Session, workflows_text: str) -> dict[str, str]:
+    """The demo data's accounts (one per role), plus a pupil at a school none of them works
+    at, whose name must never reach them."""
+    seed(session, workflows_text, "config/workflows.yaml")
+    bidston = session.scalars(select(School).where(School.name == SCHOOLS[2])).one()
     make_pupil(
-        session, other, given_name=OTHER_SCHOOLS_PUPIL[0], family_name=OTHER_SCHOOLS_PUPIL[1]
+        session, bidston, given_name=OTHER_SCHOOLS_PUPIL[0], family_name=OTHER_SCHOOLS_PUPIL[1]
     )
-    emails = {
-        role: make_account(session, role, school=park, local_authority=la).email for role in ROLES
-    }
     session.commit()
-    return emails
+    return {p["key"]: p["email"] for p in PERSONAS}
 
 
-@pytest.mark.parametrize("persona", [*ROLES, ANONYMOUS])
-def test_each_persona_gets_exactly_what_the_table_says(
-    app: Flask, accounts: dict[str, str], persona: str
+def test_every_demo_persona_gets_exactly_what_the_table_says(
+    app: Flask, personas: dict[str, str]
 ) -> None:
-    client: FlaskClient = app.test_client()
-    if persona != ANONYMOUS:
-        Auth(client).sign_in(accounts[persona])
+    roles_of = {p["key"]: p["role"] for p in PERSONAS}
+    assert set(roles_of.values()) == set(ROLES), "the demo needs a persona for every role"
     failures = []
-    for route in ROUTES:
-        response = client.open(route.path, method=route.method)
-        body = response.get_data(as_text=True)
-        if persona == ANONYMOUS and not route.public:
-            expected = 302
-        else:
-            expected = route.ok if route.public or persona in route.allowed else 403
-        if response.status_code != expected:
-            failures.append(
-                f"{route.method} {route.path}: {response.status_code}, expected {expected}"
-            )
-        elif expected == 302 and not response.headers["Location"].startswith("/sign-in"):
-            failures.append(f"{route.path}: redirected to {response.headers['Location']}")
-        if any(name in body for name in OTHER_SCHOOLS_PUPIL):
-            failures.append(f"{route.path}: shows another school's pupil")
-    assert not failures, f"{persona}:\n" + "\n".join(failures)
+    for persona in [*personas, ANONYMOUS]:
+        client: FlaskClient = app.test_client()
+        if persona != ANONYMOUS:
+            signed = Auth(client).sign_in(personas[persona], PERSONA_PASSWORD)
+            assert signed.status_code == 302, f"{persona} could not sign in"
+        role = roles_of.get(persona, ANONYMOUS)
+        for route in ROUTES:
+            response = client.open(route.path, method=route.method)
+            body = response.get_data(as_text=True)
+            if role == ANONYMOUS and not route.public:
+                expected = 302
+            else:
+                expected = route.ok if route.public or role in route.allowed else 403
+            where = f"{persona} ({role}): {route.method} {route.path}"
+            if response.status_code != expected:
+                failures.append(f"{where}: {response.status_code}, expected {expected}")
+            elif expected == 302 and not response.headers["Location"].startswith("/sign-in"):
+                failures.append(f"{where}: redirected to {response.headers['Location']}")
+            if any(name in body for name in OTHER_SCHOOLS_PUPIL):
+                failures.append(f"{where}: shows another school's pupil")
+    assert not failures, "\n".join(failures)
