@@ -49,7 +49,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     WTFormsHelpers(app)
     accounts.init_app(app)
 
+    from panelflow.admin.views import bp as admin_bp
+    from panelflow.audit.views import bp as audit_bp
     from panelflow.catalogue.views import bp as catalogue_bp
+    from panelflow.roles.views import init_app as roles_init_app
 
+    roles_init_app(app)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(admin_bp)
     return app

@@ -22,8 +22,12 @@ from panelflow.workflows.validation import validate_text
 WORKFLOWS_FILE = Path(__file__).resolve().parent.parent / "config" / "workflows.yaml"
 
 
-def make_school(session: Session, name: str = "Birkenhead Park Primary") -> School:
-    school = School(name=name)
+def make_school(
+    session: Session,
+    name: str = "Birkenhead Park Primary",
+    local_authority: LocalAuthority | None = None,
+) -> School:
+    school = School(name=name, local_authority_id=local_authority.id if local_authority else None)
     session.add(school)
     session.flush()
     return school

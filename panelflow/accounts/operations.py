@@ -283,3 +283,45 @@ def set_password(session: Session, actor: Actor, user: User, password: str) -> N
         f"set the password of {user.name}",
         details={"user": user.id},
     )
+
+
+ADMIN_ROLE = "la_admin"
+
+
+def revoke_role(session: Session, actor: Actor, user: User, role: str) -> None:
+    """Take a role away from a user; an administrator cannot take away their own."""
+    assignment = next((a for a in user.role_assignments if a.role == role), None)
+    if assignment is None:
+        raise AccountError(f"{user.name} does not hold that role")
+    if role == ADMIN_ROLE and actor.user_id == user.id:
+        raise AccountError(
+            "You cannot remove your own administrator role: ask another administrator"
+        )
+    user.role_assignments.remove(assignment)
+    session.flush()
+    log(
+        session,
+        actor,
+        "account.role_revoked",
+        f"removed the role {role} from {user.name}",
+        details={"user": user.id, "role": role},
+    )
+
+
+def set_active(session: Session, actor: Actor, user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends every session it has, at once."""
+    if user.active == active:
+        state = "active" if active else "disabled"
+        raise AccountError(f"The account of {user.name} is already {state}")
+    if not active and actor.user_id == user.id:
+        raise AccountError("You cannot disable your own account: ask another administrator")
+    user.active = active
+    if not active:
+        user.session_epoch += 1
+    log(
+        session,
+        actor,
+        "account.enabled" if active else "account.disabled",
+        f"{'enabled' if active else 'disabled'} the account of {user.name}",
+        details={"user": user.id},
+    )

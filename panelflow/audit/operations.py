@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import Session
 
 from panelflow.audit.models import AuditHead, AuditRecord
@@ -63,9 +64,18 @@ def log(
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one_or_none()
+    restored = False
     if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        # The first record ever, or the head row was deleted. Continue from the last record
+        # rather than fail, and say so in the new record: the gap stays in evidence.
+        last = session.execute(
+            select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
+        ).first()
+        head = AuditHead(id=1, seq=last.seq if last else 0, hash=last.hash if last else GENESIS)
         session.add(head)
+        restored = last is not None
+        if restored:
+            details = {**(details or {}), "chain_head_restored": True}
     record = AuditRecord(
         seq=head.seq + 1,
         at=(at or utcnow()).replace(microsecond=(at or utcnow()).microsecond),
@@ -168,3 +178,225 @@ def verify(session: Session) -> ChainReport:
             last_seq + 1,
         )
     return ChainReport(True, checked, f"the audit trail is intact: {checked} records verified")
+
+
+# -- What auditors do: search, read, check and export the trail --------------------------------
+#
+# Each of these is itself audited, in the caller's transaction: the trail records who looked
+# at it, with which filters (ids, actions and dates only: never a name), and what they took.
+
+LONDON = ZoneInfo("Europe/London")
+PAGE_SIZE = 50
+EXPORT_BATCH = 500
+EXPORT_COLUMNS = (
+    "seq",
+    "at",
+    "action",
+    "actor_id",
+    "actor_name",
+    "role",
+    "agency",
+    "case_id",
+    "pupil_id",
+    "workflow_version",
+    "summary",
+    "details",
+    "prev_hash",
+    "hash",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What an auditor narrows the trail by; ``None`` means any. Dates are Europe/London
+    calendar days, both inclusive."""
+
+    actor_id: str | None = None
+    pupil_id: int | None = None
+    case_id: int | None = None
+    action: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def used(self) -> dict[str, str | int]:
+        """The filters given, as recorded in the audit trail."""
+        given: dict[str, str | int] = {}
+        for name, value in asdict(self).items():
+            if value is not None:
+                given[name] = value.isoformat() if isinstance(value, date) else value
+        return given
+
+
+def london_midnight(day: date) -> datetime:
+    """The UTC moment a Europe/London calendar day begins (records are stored in UTC)."""
+    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(UTC)
+
+
+def _matching(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.actor_id is not None:
+        conditions.append(AuditRecord.actor_id == filters.actor_id)
+    if filters.pupil_id is not None:
+        conditions.append(AuditRecord.pupil_id == filters.pupil_id)
+    if filters.case_id is not None:
+        conditions.append(AuditRecord.case_id == filters.case_id)
+    if filters.action is not None:
+        conditions.append(AuditRecord.action == filters.action)
+    if filters.date_from is not None:
+        conditions.append(AuditRecord.at >= london_midnight(filters.date_from))
+    if filters.date_to is not None:
+        conditions.append(AuditRecord.at < london_midnight(filters.date_to + timedelta(days=1)))
+    return conditions
+
+
+def _count(session: Session, conditions: list[ColumnElement[bool]]) -> int:
+    return session.scalar(select(func.count()).select_from(AuditRecord).where(*conditions)) or 0
+
+
+def recorded_actions(session: Session) -> list[str]:
+    """Every action the trail holds, for the search form's list."""
+    return list(session.scalars(select(AuditRecord.action).distinct().order_by(AuditRecord.action)))
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    records: list[AuditRecord]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position of the first record shown (1-based), or 0 if none are."""
+        return (self.page - 1) * self.per_page + 1 if self.records else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.records) - 1 if self.records else 0
+
+
+def search(
+    session: Session, actor: Actor, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE
+) -> SearchPage:
+    """One page of the records matching ``filters``, newest first; audited as a view.
+
+    A page number past the end shows the last page. The search runs before its own audit
+    record is written, so the page shows the trail as it was when asked.
+    """
+    conditions = _matching(filters)
+    total = _count(session, conditions)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    records = list(
+        session.scalars(
+            select(AuditRecord)
+            .where(*conditions)
+            .order_by(AuditRecord.seq.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    log(
+        session,
+        actor,
+        "audit.viewed",
+        "searched the audit trail",
+        details={"filters": filters.used(), "page": page, "shown": len(records), "total": total},
+    )
+    return SearchPage(records, total, page, per_page)
+
+
+def refused_search(session: Session, actor: Actor, fields: list[str]) -> None:
+    """Record a search that was not run because its filters were invalid: which fields were
+    wrong, never what was typed into them (it may be a name)."""
+    log(
+        session,
+        actor,
+        "audit.viewed",
+        "searched the audit trail with invalid filters",
+        details={"invalid": sorted(fields), "shown": 0},
+    )
+
+
+def read_record(session: Session, actor: Actor, seq: int) -> AuditRecord | None:
+    """One record in full, or ``None`` if there is no such record; audited when found."""
+    record = session.get(AuditRecord, seq)
+    if record is not None:
+        log(session, actor, "audit.viewed", f"read audit record {seq}", details={"seq": seq})
+    return record
+
+
+def check_chain(session: Session, actor: Actor) -> ChainReport:
+    """``verify()`` on behalf of a person, with the outcome written to the trail."""
+    report = verify(session)
+    outcome = "intact" if report.intact else f"broken at record {report.first_bad_seq}"
+    log(
+        session,
+        actor,
+        "audit.verified",
+        f"checked the audit trail: {outcome}",
+        details={
+            "intact": report.intact,
+            "checked": report.checked,
+            "first_bad_seq": report.first_bad_seq,
+            "message": report.message,
+        },
+    )
+    return report
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export taken: its filters, the newest record it may include, and its row count."""
+
+    filters: Filters
+    upto_seq: int
+    rows: int
+
+
+def start_export(session: Session, actor: Actor, filters: Filters) -> Export:
+    """Fix what an export of ``filters`` contains, and audit it with its row count.
+
+    The export is bounded by the newest record now, so records written while it streams
+    (its own audit record among them) are not in it, and the count recorded is exactly the
+    number of rows sent.
+    """
+    upto = session.scalar(select(func.max(AuditRecord.seq))) or 0
+    conditions = [*_matching(filters), AuditRecord.seq <= upto]
+    rows = _count(session, conditions)
+    log(
+        session,
+        actor,
+        "audit.exported",
+        f"exported {rows} audit record{'' if rows == 1 else 's'}",
+        details={"filters": filters.used(), "rows": rows, "up_to_record": upto},
+    )
+    return Export(filters, upto, rows)
+
+
+def export_rows(
+    session: Session, export: Export, batch: int = EXPORT_BATCH
+) -> Iterator[Sequence[Row[Any]]]:
+    """The export's records, oldest first, as batches of rows of ``EXPORT_COLUMNS``.
+
+    Only one batch is in memory at a time; each is read by its own query (keyset on
+    ``seq``), so the caller may end the read transaction between batches.
+    """
+    columns = [getattr(AuditRecord, name) for name in EXPORT_COLUMNS]
+    conditions = [*_matching(export.filters), AuditRecord.seq <= export.upto_seq]
+    last = 0
+    while True:
+        rows = session.execute(
+            select(*columns)
+            .where(*conditions, AuditRecord.seq > last)
+            .order_by(AuditRecord.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].seq

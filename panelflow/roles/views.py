@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
-from flask import abort, request
+from flask import Flask, abort, request
 from flask_login import current_user
 
 from panelflow import web
@@ -69,6 +69,15 @@ def require(permission: Permission) -> Callable[[F], F]:
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def permitted(name: str) -> bool:
+    """For templates: whether the person signed in holds a permission (to show links)."""
+    return bool(current_user.is_authenticated) and allowed(current_actor(), Permission(name))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["permitted"] = permitted
 
 
 def not_found_for(actor: Actor, permission: Permission, **details: Any) -> NoReturn:

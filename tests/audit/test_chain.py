@@ -133,3 +133,17 @@ def test_the_cli_reports_and_exits_non_zero_on_a_broken_chain(
         connection.execute(text("UPDATE audit_records SET actor_name = 'Someone' WHERE seq = 4"))
     broken = CliRunner().invoke(main, ["audit", "verify"])
     assert broken.exit_code == 1 and "record 4" in broken.output
+
+
+def test_a_deleted_chain_head_is_reported_and_logging_continues_with_a_mark(
+    session: Session, five: list[AuditRecord]
+) -> None:
+    session.execute(delete(AuditHead))
+    session.commit()
+    assert "the chain head is missing" in verify(session).message
+
+    record = log(session, CLERK, "test.event", "after the head was deleted")
+    session.commit()
+
+    assert record.seq == 6 and record.details["chain_head_restored"] is True
+    assert verify(session).intact
