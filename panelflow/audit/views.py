@@ -61,15 +61,21 @@ def _search_form() -> SearchForm:
     return SearchForm(recorded_actions(web.session()), formdata=request.args)
 
 
+def _invalid_search(form: SearchForm) -> ResponseReturnValue:
+    """Show what is wrong with the filters; the attempt is audited by field name only."""
+    session = web.session()
+    refused_search(session, current_actor(), form.invalid_fields())
+    session.commit()
+    return render_template("audit/search.html", form=form, result=None, **_labels()), 400
+
+
 @bp.get("/audit")
 @require(Permission.VIEW_AUDIT)
 def search_page() -> ResponseReturnValue:
     session = web.session()
     form = _search_form()
     if not form.validate():
-        refused_search(session, current_actor(), form.invalid_fields())
-        session.commit()
-        return render_template("audit/search.html", form=form, result=None, **_labels()), 400
+        return _invalid_search(form)
     result = search(session, current_actor(), form.filters(), request.args.get("page", 1, type=int))
     session.commit()
     return render_template(
@@ -141,9 +147,7 @@ def export_csv() -> ResponseReturnValue:
     session = web.session()
     form = _search_form()
     if not form.validate():
-        refused_search(session, current_actor(), form.invalid_fields())
-        session.commit()
-        return render_template("audit/search.html", form=form, result=None, **_labels()), 400
+        return _invalid_search(form)
     export = start_export(session, current_actor(), form.filters())
     session.commit()
     filename = f"audit-trail-{utcnow().astimezone(LONDON):%Y-%m-%d}.csv"
