@@ -26,7 +26,12 @@ WINDOW = timedelta(minutes=15)  # ...within this window lock it for the rest of 
 
 
 class AccountError(ValueError):
-    """An account change that cannot be made; the message says why, in words."""
+    """An account change that cannot be made; the message says why, in words, and ``field``
+    names what it is about (email, name, agency, school, roles, password), for forms."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -207,15 +212,19 @@ def create_user(
     """Provision an account (no self-registration: an administrator or the CLI does this)."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 320:
-        raise AccountError("Enter an email address in the correct format, like name@example.org")
+        raise AccountError(
+            "Enter an email address in the correct format, like name@example.org", field="email"
+        )
     if not name.strip():
-        raise AccountError("Enter the person's full name")
+        raise AccountError("Enter the person's full name", field="name")
     if agency not in definitions.agencies:
-        raise AccountError(f"'{agency}' is not an agency of the published workflows")
+        raise AccountError(
+            f"'{agency}' is not an agency of the published workflows", field="agency"
+        )
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise AccountError(f"There is already an account for {email}")
+        raise AccountError(f"There is already an account for {email}", field="email")
     if agency == "school" and school is None:
-        raise AccountError("Choose the school this person works at")
+        raise AccountError("Choose the school this person works at", field="school")
     user = User(
         email=email,
         name=name.strip(),
@@ -226,7 +235,7 @@ def create_user(
     if password is not None:
         problems = problems_with(password, email, name)
         if problems:
-            raise AccountError(problems[0])
+            raise AccountError(problems[0], field="password")
         user.password_hash = hash_password(password)
         user.password_changed_at = utcnow()
     session.add(user)
@@ -248,14 +257,15 @@ def assign_role(
 ) -> RoleAssignment:
     declared = definitions.roles.get(role)
     if declared is None:
-        raise AccountError(f"'{role}' is not a role of the published workflows")
+        raise AccountError(f"'{role}' is not a role of the published workflows", field="roles")
     if declared.agency != user.agency:
         raise AccountError(
             f"{declared.label} is a role of {definitions.agency_label(declared.agency)}, but "
-            f"{user.name} works for {definitions.agency_label(user.agency)}"
+            f"{user.name} works for {definitions.agency_label(user.agency)}",
+            field="roles",
         )
     if role in user.roles:
-        raise AccountError(f"{user.name} already holds the role {declared.label}")
+        raise AccountError(f"{user.name} already holds the role {declared.label}", field="roles")
     assignment = RoleAssignment(user=user, role=role, granted_by=actor.name)
     session.add(assignment)
     session.flush()
@@ -272,7 +282,7 @@ def assign_role(
 def set_password(session: Session, actor: Actor, user: User, password: str) -> None:
     problems = problems_with(password, user.email, user.name)
     if problems:
-        raise AccountError(problems[0])
+        raise AccountError(problems[0], field="password")
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.session_epoch += 1  # a new password ends every existing session

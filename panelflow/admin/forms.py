@@ -140,20 +140,8 @@ class NewAccountForm(FlaskForm):
 
     def show(self, error: AccountError) -> None:
         """Put an operation's refusal next to the field it is about."""
-        message = str(error)
-        if message.startswith("Password"):
-            field: Field = self.password
-        elif message.startswith("There is already an account") or "email" in message:
-            field = self.email
-        elif "role" in message:
-            field = self.roles
-        elif "school" in message:
-            field = self.school
-        elif "agency" in message:
-            field = self.agency
-        else:
-            field = self.name
-        field.errors = [message, *field.errors]
+        field: Field = getattr(self, error.field or "name", self.name)
+        field.errors = [str(error), *field.errors]
 
 
 def new_account_form(definitions: WorkflowSet, schools: Sequence[School]) -> NewAccountForm:
