@@ -51,6 +51,7 @@ ROUTES = [
     Route("admin.users", "GET", "/admin/users", frozenset({"la_admin"})),
     Route("admin.new_user", "GET", "/admin/users/new", frozenset({"la_admin"})),
     Route("admin.user", "GET", "/admin/users/1", frozenset({"la_admin"})),
+    Route("admin.teams", "GET", "/admin/teams", frozenset({"la_admin"})),
     Route("audit.search_page", "GET", "/audit", frozenset({"auditor"})),
     Route("audit.record_page", "GET", "/audit/1", frozenset({"auditor"})),
     Route("audit.export_csv", "GET", "/audit/export.csv", frozenset({"auditor"})),
@@ -65,6 +66,7 @@ POSTED_ROUTES = {
     "admin.disable",
     "admin.enable",
     "admin.new_password",  # tests/features/admin/users.feature
+    "admin.set_user_team",  # tests/features/admin/teams.feature
     "audit.verify_page",  # tests/features/audit/audit_trail.feature
 }
 SIGN_IN_ROUTES = {

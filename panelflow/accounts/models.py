@@ -14,7 +14,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panelflow.db import Base, utcnow
-from panelflow.organisations.models import LocalAuthority, School
+from panelflow.organisations.models import LocalAuthority, School, Team
 
 
 class User(Base):
@@ -26,6 +26,7 @@ class User(Base):
     agency: Mapped[str] = mapped_column(String(100))
     local_authority_id: Mapped[int] = mapped_column(ForeignKey("local_authorities.id"), index=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(300))  # None: single sign-on only
     active: Mapped[bool] = mapped_column(default=True)
     session_epoch: Mapped[int] = mapped_column(default=1)
@@ -35,6 +36,7 @@ class User(Base):
 
     local_authority: Mapped[LocalAuthority] = relationship()
     school: Mapped[School | None] = relationship()
+    team: Mapped[Team | None] = relationship()
     role_assignments: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleAssignment.role"
     )

@@ -16,7 +16,7 @@ from panelflow.accounts.models import RoleAssignment, SignInAttempt, User
 from panelflow.accounts.passwords import hash_password, problems_with, verify_password
 from panelflow.audit.operations import log
 from panelflow.db import utcnow
-from panelflow.organisations.models import LocalAuthority, School
+from panelflow.organisations.models import LocalAuthority, School, Team
 from panelflow.roles import Actor
 from panelflow.workflows.definitions import WorkflowSet
 
@@ -334,4 +334,58 @@ def set_active(session: Session, actor: Actor, user: User, active: bool) -> None
         "account.enabled" if active else "account.disabled",
         f"{'enabled' if active else 'disabled'} the account of {user.name}",
         details={"user": user.id},
+    )
+
+
+def create_team(
+    session: Session,
+    actor: Actor,
+    definitions: WorkflowSet,
+    local_authority_id: int,
+    agency: str,
+    name: str,
+) -> Team:
+    """A new team within one agency of a local authority."""
+    name = " ".join(name.split())
+    if not name:
+        raise AccountError("Enter a name for the team", field="name")
+    if len(name) > 200:
+        raise AccountError("The team's name must be 200 characters or fewer", field="name")
+    if agency not in definitions.agencies:
+        raise AccountError("Choose the agency the team belongs to", field="agency")
+    taken = session.scalar(
+        select(func.count())
+        .select_from(Team)
+        .where(Team.local_authority_id == local_authority_id, Team.name == name)
+    )
+    if taken:
+        raise AccountError(f"There is already a team called {name}", field="name")
+    team = Team(local_authority_id=local_authority_id, agency=agency, name=name)
+    session.add(team)
+    session.flush()
+    log(
+        session,
+        actor,
+        "account.team_created",
+        f"created the team {name}",
+        details={"team": team.id, "agency": agency},
+    )
+    return team
+
+
+def set_team(session: Session, actor: Actor, user: User, team: Team | None) -> None:
+    """Put a person in a team of their own agency and authority, or in none."""
+    if team is not None and (
+        team.agency != user.agency or team.local_authority_id != user.local_authority_id
+    ):
+        raise AccountError(f"{team.name} is not a team of {user.name}'s agency", field="team")
+    if (team is None and user.team_id is None) or (team is not None and team.id == user.team_id):
+        return
+    user.team_id = team.id if team is not None else None
+    log(
+        session,
+        actor,
+        "account.team_set",
+        f"put {user.name} in {team.name}" if team else f"took {user.name} out of their team",
+        details={"user": user.id, "team": team.id if team else None},
     )

@@ -183,3 +183,39 @@ class NewPasswordForm(FlaskForm):
 
 def new_password_form() -> NewPasswordForm:
     return NewPasswordForm(prefix="reset")
+
+
+class TeamForm(FlaskForm):
+    name = StringField(
+        "Team name",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter a name for the team"),
+            Length(max=200, message="The team's name must be 200 characters or fewer"),
+        ],
+    )
+    agency = SelectField(
+        "Agency",
+        widget=GovSelect(),
+        validators=[DataRequired(message="Choose the agency the team belongs to")],
+    )
+    submit = SubmitField("Create team", widget=GovSubmitInput())
+
+
+def team_form(agencies: Sequence[tuple[str, str]]) -> TeamForm:
+    form = TeamForm(prefix="team")
+    form.agency.choices = [("", "Choose an agency"), *agencies]
+    return form
+
+
+class SetTeamForm(FlaskForm):
+    team = SelectField("Team", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Save team", widget=GovSubmitInput())
+
+
+def set_team_form(choices: Sequence[tuple[str, str]], current: int | None) -> SetTeamForm:
+    form = SetTeamForm(prefix="set-team")
+    form.team.choices = [("", "No team"), *choices]
+    if request.method == "GET":
+        form.team.data = str(current) if current else ""
+    return form

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from panelflow import web
@@ -22,21 +22,26 @@ from panelflow.accounts.models import User
 from panelflow.accounts.operations import (
     AccountError,
     assign_role,
+    create_team,
     create_user,
     revoke_role,
     set_active,
     set_password,
+    set_team,
 )
 from panelflow.admin.forms import (
     GrantRoleForm,
     NewPasswordForm,
+    SetTeamForm,
     grant_role_form,
     new_account_form,
     new_password_form,
     search_form,
+    set_team_form,
+    team_form,
 )
 from panelflow.catalogue.operations import engine_for, live_version
-from panelflow.organisations.models import LocalAuthority, School
+from panelflow.organisations.models import LocalAuthority, School, Team
 from panelflow.roles import roles_for_agency
 from panelflow.roles.policy import Permission
 from panelflow.roles.views import current_actor, not_found_for, require
@@ -158,17 +163,22 @@ def _user_page(
     *,
     grant: GrantRoleForm | None = None,
     reset: NewPasswordForm | None = None,
+    team_choice: SetTeamForm | None = None,
     problem: dict[str, str] | None = None,
 ) -> ResponseReturnValue:
     definitions = _definitions()
     grant = grant or grant_role_form(_grantable(user, definitions))
     reset = reset or new_password_form()
-    failed = bool(problem or grant.errors or reset.errors)
+    team_choice = team_choice or set_team_form(
+        [(str(t.id), t.name) for t in _teams(user.agency)], user.team_id
+    )
+    failed = bool(problem or grant.errors or reset.errors or team_choice.errors)
     return render_template(
         "admin/user.html",
         account=user,
         grant=grant,
         reset=reset,
+        team_choice=team_choice,
         problems=[problem] if problem else [],
         itself=user.id == current_actor().user_id,
         role_label=definitions.role_label if definitions else str,
@@ -274,3 +284,83 @@ def new_password(user_id: int) -> ResponseReturnValue:
             )
             return redirect(url_for("admin.user", user_id=account.id))
     return _user_page(account, reset=form)
+
+
+def _teams(agency: str | None = None) -> Sequence[Team]:
+    query = select(Team).where(Team.local_authority_id == current_actor().local_authority_id)
+    if agency is not None:
+        query = query.where(Team.agency == agency)
+    return web.session().scalars(query.order_by(Team.agency, Team.name)).all()
+
+
+@bp.route("/teams", methods=["GET", "POST"])
+@require(Permission.MANAGE_USERS)
+def teams() -> ResponseReturnValue:
+    definitions = _definitions()
+    form = team_form(list(definitions.agencies.items()) if definitions else [])
+    if form.validate_on_submit():
+        try:
+            if definitions is None:
+                raise AccountError(NOTHING_PUBLISHED)
+            team = create_team(
+                web.session(),
+                current_actor(),
+                definitions,
+                current_actor().local_authority_id or 0,
+                form.agency.data or "",
+                form.name.data or "",
+            )
+        except AccountError as error:
+            web.session().rollback()
+            getattr(form, error.field or "name", form.name).errors = [str(error)]
+        else:
+            web.session().commit()
+            flash(f"Team {team.name} created", "success")
+            return redirect(url_for("admin.teams"))
+    members = dict(
+        web.session()
+        .execute(
+            select(User.team_id, func.count())
+            .where(
+                User.local_authority_id == current_actor().local_authority_id,
+                User.team_id.is_not(None),
+            )
+            .group_by(User.team_id)
+        )
+        .all()
+    )
+    status = 400 if form.errors else 200
+    return render_template(
+        "admin/teams.html",
+        form=form,
+        teams=_teams(),
+        members=members,
+        agency_label=definitions.agency_label if definitions else str,
+    ), status
+
+
+@bp.post("/users/<int:user_id>/team")
+@require(Permission.MANAGE_USERS)
+def set_user_team(user_id: int) -> ResponseReturnValue:
+    account = _account_or_404(user_id)
+    form = set_team_form([(str(t.id), t.name) for t in _teams(account.agency)], account.team_id)
+    if form.validate_on_submit():
+        chosen = form.team.data or ""
+        team = None
+        if chosen:
+            team = web.session().get(Team, int(chosen)) if chosen.isdigit() else None
+            if team is None or team.local_authority_id != account.local_authority_id:
+                abort(400)
+        try:
+            set_team(web.session(), current_actor(), account, team)
+        except AccountError as error:
+            web.session().rollback()
+            form.team.errors = [str(error)]
+        else:
+            web.session().commit()
+            flash(
+                f"{account.name} is in {team.name}" if team else f"{account.name} is in no team",
+                "success",
+            )
+            return redirect(url_for("admin.user", user_id=account.id))
+    return _user_page(account, team_choice=form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panelflow.db import Base, utcnow
@@ -28,6 +28,21 @@ class LocalAuthority(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
 
     schools: Mapped[list[School]] = relationship(back_populates="local_authority")
+
+
+class Team(Base):
+    """A team within one agency of a local authority (an EWO team for the north of the
+    borough, a CAMHS locality team): how a service organises its people."""
+
+    __tablename__ = "teams"
+    __table_args__ = (
+        UniqueConstraint("local_authority_id", "name", name="uq_teams_local_authority_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    local_authority_id: Mapped[int] = mapped_column(ForeignKey("local_authorities.id"), index=True)
+    agency: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
 
 
 class School(Base):

@@ -116,3 +116,29 @@ def test_an_administrator_creates_an_account_and_disables_it(
     expect(row).to_contain_text(live_definitions.agencies["camhs"])
 
     assert page_problems.all() == []
+
+
+def test_an_administrator_creates_a_team(
+    page: Page,
+    page_problems: PageProblems,
+    assert_accessible: Callable[[Page], None],
+    live_definitions: WorkflowSet,
+    sign_in: Callable[..., None],
+) -> None:
+    sign_in("la_admin")
+    page.goto("/admin/users")
+    page.get_by_role("link", name="Teams").click()
+    check_page(page, assert_accessible, "Teams")
+
+    page.get_by_role("button", name="Create team").click()  # nothing filled in
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check_page(page, assert_accessible, "Error: Teams")
+
+    page.get_by_label("Team name").fill("EWO team North")
+    page.get_by_label("Agency").select_option(
+        label=live_definitions.agency_label("attendance_service")
+    )
+    page.get_by_role("button", name="Create team").click()
+    expect(page.get_by_role("cell", name="EWO team North")).to_be_visible()
+    check_page(page, assert_accessible, "Teams")
+    assert page_problems.all() == []
