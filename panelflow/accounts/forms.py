@@ -8,12 +8,14 @@ from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 
-class SignInForm(FlaskForm):
-    email = EmailField(
+def email_field(missing: str, description: str = "") -> EmailField:
+    """An email address field: present, at most 320 characters, and well formed."""
+    return EmailField(
         "Email address",
         widget=GovTextInput(),
+        description=description,
         validators=[
-            DataRequired(message="Enter your email address"),
+            DataRequired(message=missing),
             Length(max=320, message="Email address must be 320 characters or fewer"),
             Email(
                 message="Enter an email address in the correct format, like name@example.org",
@@ -21,6 +23,10 @@ class SignInForm(FlaskForm):
             ),
         ],
     )
+
+
+class SignInForm(FlaskForm):
+    email = email_field("Enter your email address")
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),

@@ -20,7 +20,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    EmailField,
     Field,
     PasswordField,
     RadioField,
@@ -31,13 +30,13 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     Optional,
     ValidationError,
 )
 
+from panelflow.accounts.forms import email_field
 from panelflow.accounts.operations import AccountError
 from panelflow.accounts.passwords import MIN_LENGTH, problems_with
 from panelflow.organisations.models import School
@@ -83,18 +82,9 @@ class NewAccountForm(FlaskForm):
             Length(max=200, message="Full name must be 200 characters or fewer"),
         ],
     )
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        description="The address they use at work. Single sign-on finds the account by it.",
-        validators=[
-            DataRequired(message="Enter the person's email address"),
-            Length(max=320, message="Email address must be 320 characters or fewer"),
-            Email(
-                message="Enter an email address in the correct format, like name@example.org",
-                check_deliverability=False,
-            ),
-        ],
+    email = email_field(
+        "Enter the person's email address",
+        "The address they use at work. Single sign-on finds the account by it.",
     )
     agency = RadioField(
         "Agency",
