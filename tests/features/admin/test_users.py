@@ -196,11 +196,14 @@ def _create(
     )
 
 
-CREATE = 'she creates an account for "{name}" at "{email}" working for "{agency}" as "{role}"'
+CREATE = re.compile(
+    r'she creates an account for "(?P<name>[^"]+)" at "(?P<email>[^"]+)" working for '
+    r'"(?P<agency>[^"]+)" as "(?P<role>[^"]+)"(?P<rest>.*)$'
+)
 
 
-@when(parsers.parse(CREATE + " with an initial password"))
-def create_with_password(
+@when(parsers.re(CREATE))
+def create_account(
     client: FlaskClient,
     published: WorkflowVersion,
     world: dict[str, Any],
@@ -209,7 +212,21 @@ def create_with_password(
     email: str,
     agency: str,
     role: str,
+    rest: str,
 ) -> None:
+    """The rest of the sentence says what else she fills in: an initial password, a given
+    password, a school, or nothing."""
+    given = re.fullmatch(r' with the password "(?P<password>[^"]*)"', rest)
+    school = re.fullmatch(r' at "(?P<school>[^"]+)"', rest)
+    password = PASSWORD if rest == " with an initial password" or school else ""
+    if given:
+        password = given["password"]
+    assert (
+        given
+        or school
+        or rest
+        in (" with an initial password", " without a password", " without choosing a school")
+    ), rest
     _create(
         client,
         published,
@@ -219,73 +236,8 @@ def create_with_password(
         email=email,
         agency=agency,
         role=role,
-        password=PASSWORD,
-    )
-
-
-@when(parsers.parse(CREATE + ' with the password "{password}"'))
-def create_with_given_password(
-    client: FlaskClient,
-    published: WorkflowVersion,
-    world: dict[str, Any],
-    db: Database,
-    name: str,
-    email: str,
-    agency: str,
-    role: str,
-    password: str,
-) -> None:
-    _create(
-        client,
-        published,
-        world,
-        db,
-        name=name,
-        email=email,
-        agency=agency,
-        role=role,
+        school=school["school"] if school else "",
         password=password,
-    )
-
-
-@when(parsers.parse(CREATE + " without a password"))
-@when(parsers.parse(CREATE + " without choosing a school"))
-def create_without(
-    client: FlaskClient,
-    published: WorkflowVersion,
-    world: dict[str, Any],
-    db: Database,
-    name: str,
-    email: str,
-    agency: str,
-    role: str,
-) -> None:
-    _create(client, published, world, db, name=name, email=email, agency=agency, role=role)
-
-
-@when(parsers.parse(CREATE + ' at "{school}"'))
-def create_at_school(
-    client: FlaskClient,
-    published: WorkflowVersion,
-    world: dict[str, Any],
-    db: Database,
-    name: str,
-    email: str,
-    agency: str,
-    role: str,
-    school: str,
-) -> None:
-    _create(
-        client,
-        published,
-        world,
-        db,
-        name=name,
-        email=email,
-        agency=agency,
-        role=role,
-        school=school,
-        password=PASSWORD,
     )
 
 
