@@ -40,22 +40,29 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ]
     )
 
-    from panelflow import errors, security, web
+    from panelflow import errors, presentation, security, web
     from panelflow.accounts import views as accounts
 
     web.init_app(app, Database(app.config["DATABASE_URL"]))
     errors.register(app)
     security.init_app(app)
+    presentation.init_app(app)
     WTFormsHelpers(app)
     accounts.init_app(app)
 
+    from panelflow.actions.views import bp as actions_bp
     from panelflow.admin.views import bp as admin_bp
     from panelflow.audit.views import bp as audit_bp
+    from panelflow.cases.views import bp as cases_bp
     from panelflow.catalogue.views import bp as catalogue_bp
+    from panelflow.panels.views import bp as panels_bp
     from panelflow.roles.views import init_app as roles_init_app
 
     roles_init_app(app)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(panels_bp)
+    app.register_blueprint(actions_bp)
     return app

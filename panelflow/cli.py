@@ -246,6 +246,36 @@ def tick() -> None:
     )
 
 
+@main.group()
+def mail() -> None:
+    """Email notifications waiting in the outbox."""
+
+
+@mail.command("send")
+@click.option(
+    "--limit",
+    default=100,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Send at most this many emails.",
+)
+def mail_send(limit: int) -> None:
+    """Send the emails that are due (run every minute or two from cron or a systemd timer).
+
+    Failed emails are retried later, so the exit status is 0 even if some failed.
+    """
+    from panelflow.notify.outbox import send_pending
+    from panelflow.notify.smtp import MailSettingsError, SmtpSettings
+
+    try:
+        settings = SmtpSettings.from_environment()
+    except MailSettingsError as error:
+        raise click.ClickException(str(error)) from None
+    with _database() as database:
+        report = send_pending(database, settings=settings, limit=limit)
+    click.echo(report.message)
+
+
 @main.group("db")
 def db_group() -> None:
     """Database schema migrations (Alembic)."""
@@ -331,6 +361,86 @@ def create_admin(email: str, name: str, authority: str, password_stdin: bool) ->
         except AccountError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"created administrator {user.name} <{user.email}> for {la.name}")
+
+
+@main.group()
+def terms() -> None:
+    """Term dates: the holidays and training days that school days skip."""
+
+
+def _term_dates(file: str):  # type: ignore[no-untyped-def]
+    """Read a term-dates file (.yaml) or calendar (.ics); print its problems and notes by
+    line, and stop with exit status 1 if it has problems."""
+    from panelflow.terms.dates import read_term_dates
+
+    result = read_term_dates(_read(file), file)
+    for problem in sorted([*result.problems, *result.notes], key=lambda p: (p.line, p.column)):
+        click.echo(problem.format(file))
+    if not result.ok:
+        count = len(result.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found in {file}", err=True)
+        sys.exit(1)
+    return result
+
+
+@terms.command("check")
+@click.argument("file")
+def terms_check(file: str) -> None:
+    """Check a term-dates file or .ics calendar.
+
+    Every problem is printed as FILE:LINE:COLUMN: message (exit status 1).
+    """
+    result = _term_dates(file)
+    click.echo(f"{file}: {result.summary()}")
+
+
+@terms.command("load")
+@click.argument("file")
+@click.option("--authority", required=True, help="The local authority's name.")
+@click.option("--by", "by", help="Who is loading (defaults to your login name).")
+def terms_load(file: str, authority: str, by: str | None) -> None:
+    """Check FILE, then store it as an authority's term dates.
+
+    The academic years in FILE replace the ones stored; other years are kept.
+    """
+    from panelflow.terms.operations import TermDatesError, authority_named, load_term_dates
+
+    result = _term_dates(file)
+    assert result.term_dates is not None  # _term_dates stops on a file with problems
+    with _transaction() as session:
+        try:
+            la = authority_named(session, authority)
+            report = load_term_dates(session, la.id, result.term_dates, _actor(by))
+        except TermDatesError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(report.message)
+
+
+@terms.command("show")
+@click.option("--authority", required=True, help="The local authority's name.")
+@click.option("--year", help="One academic year, like 2026-27 (default: every year stored).")
+def terms_show(authority: str, year: str | None) -> None:
+    """Print the days an authority's schools are closed."""
+    from panelflow.terms.dates import describe_years
+    from panelflow.terms.operations import TermDatesError, authority_named, closures_of
+
+    with _transaction() as session:
+        try:
+            la = authority_named(session, authority)
+            closures = closures_of(session, la.id, year)
+        except TermDatesError as error:
+            raise click.ClickException(str(error)) from None
+        name = la.name
+    if not closures:
+        click.echo(
+            f"{name} has no term dates{f' for {year}' if year else ''}: school days are "
+            "counted Monday to Friday. Load them with: panelflow terms load FILE "
+            f'--authority "{name}"'
+        )
+        return
+    click.echo(f"{name}: the days schools are closed")
+    for line in describe_years(closures):
+        click.echo(line)
 
 
 @main.group()

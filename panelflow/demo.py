@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,6 +21,8 @@ from panelflow.cases.operations import fire, open_case
 from panelflow.catalogue.operations import engine_for, live_version, publish
 from panelflow.db import utcnow
 from panelflow.organisations.models import LocalAuthority, Pupil, School
+from panelflow.panels.models import Meeting, Panel, PanelMember, PanelSchool
+from panelflow.presentation import LONDON
 from panelflow.roles import Actor
 
 LOCAL_AUTHORITY = "Wirral Council (demonstration)"
@@ -93,6 +95,7 @@ PERSONAS: list[dict[str, Any]] = [
     ),
     _persona("teacher", "Tom Birch", f"Teacher, {SCHOOLS[0]}", "school", "school_staff", 0),
     _persona("rockferry", "Rhian Evans", f"Panel chair, {SCHOOLS[1]}", "school", "panel_chair", 1),
+    _persona("bidston", "Owen Hale", f"Panel chair, {SCHOOLS[2]}", "school", "panel_chair", 2),
     _persona("ewo", "Erin Walsh", "Education welfare officer", "attendance_service", "ewo"),
     _persona(
         "ep",
@@ -237,12 +240,20 @@ def seed(session: Session, workflows: bytes | str, source: str) -> str:
             pupils.append(pupil)
     session.flush()
 
+    # Each school's own staff work on its pupils: the first school has a teacher, an
+    # attendance lead and a chair; at the others the panel chair takes every step.
+    staff = [
+        actors,
+        *({key: actors[chair] for key in actors} for chair in ("rockferry", "bidston")),
+    ]
     start = utcnow().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(weeks=16)
-    for n, pupil in enumerate(pupils[:30]):
+    panel_pupils = pupils[:14] + pupils[20:30] + pupils[40:46]
+    for n, pupil in enumerate(panel_pupils):
         when = start + timedelta(days=n)
-        case = open_case(session, pupil, "school_panel", actors["teacher"], now=when)
-        _walk(case, PANEL_WALKS[n % len(PANEL_WALKS)], actors, when)
-    for n, pupil in enumerate(pupils[30:36]):
+        at = staff[pupils.index(pupil) // 20]
+        case = open_case(session, pupil, "school_panel", at["teacher"], now=when)
+        _walk(case, PANEL_WALKS[n % len(PANEL_WALKS)], at, when)
+    for n, pupil in enumerate(pupils[14:20]):
         session.add(
             Consent(
                 pupil_id=pupil.id,
@@ -257,11 +268,52 @@ def seed(session: Session, workflows: bytes | str, source: str) -> str:
         case = open_case(session, pupil, "support_first", actors["lead"], now=when)
         _walk(case, SUPPORT_WALKS[n % len(SUPPORT_WALKS)], actors, when)
     session.flush()
+    _panels(session, schools, actors, start)
     total = session.scalar(select(func.count()).select_from(Case))
     return (
         f"demo data added: {len(SCHOOLS)} schools, {len(pupils)} pupils, {total} cases, "
         f"{len(PERSONAS)} accounts (password {PERSONA_PASSWORD})"
     )
+
+
+# Who sits on each school's panel besides its chair (persona keys).
+PANEL_MEMBERS = [["chair", "lead", "ewo", "camhs", "ep"], ["rockferry", "ewo"], ["bidston", "ewo"]]
+
+
+def _panels(
+    session: Session, schools: list[School], actors: Mapping[str, Actor], start: datetime
+) -> None:
+    """A panel for each school, with standing members and monthly meetings: those before
+    today held, the rest to come."""
+    now = utcnow()
+    for index, school in enumerate(schools):
+        panel = Panel(
+            name=f"{school.name} attendance panel", local_authority_id=school.local_authority_id
+        )
+        session.add(panel)
+        session.flush()
+        session.add(PanelSchool(panel_id=panel.id, school_id=school.id))
+        for n, key in enumerate(PANEL_MEMBERS[index]):
+            session.add(
+                PanelMember(panel_id=panel.id, user_id=actors[key].user_id, is_chair=n == 0)
+            )
+        for month in range(-4, 3):
+            first = (start + timedelta(weeks=16)).date().replace(day=1)
+            year, month_number = divmod(first.month - 1 + month, 12)
+            day = date(first.year + year, month_number + 1, 8 + index * 2)
+            while day.weekday() >= 5:
+                day += timedelta(days=1)
+            starts = datetime.combine(day, time(9, 30), LONDON)
+            session.add(
+                Meeting(
+                    panel_id=panel.id,
+                    starts_at=starts,
+                    location="Meeting room 2" if index == 0 else "School library",
+                    status="closed" if starts < now else "scheduled",
+                    closed_at=starts + timedelta(hours=2) if starts < now else None,
+                )
+            )
+    session.flush()
 
 
 def _walk(case: Case, walk: Walk, actors: Mapping[str, Actor], when: datetime) -> None:

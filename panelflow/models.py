@@ -5,6 +5,19 @@ from panelflow.actions import models as actions
 from panelflow.audit import models as audit
 from panelflow.cases import models as cases
 from panelflow.catalogue import models as catalogue
+from panelflow.notify import models as notify
 from panelflow.organisations import models as organisations
+from panelflow.panels import models as panels
+from panelflow.terms import models as terms
 
-__all__ = ["accounts", "actions", "audit", "cases", "catalogue", "organisations"]
+__all__ = [
+    "accounts",
+    "actions",
+    "audit",
+    "cases",
+    "catalogue",
+    "notify",
+    "organisations",
+    "panels",
+    "terms",
+]

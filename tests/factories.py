@@ -22,9 +22,12 @@ from panelflow.workflows.validation import validate_text
 WORKFLOWS_FILE = Path(__file__).resolve().parent.parent / "config" / "workflows.yaml"
 
 
+DEFAULT_SCHOOL = "Birkenhead Park Primary"
+
+
 def make_school(
     session: Session,
-    name: str = "Birkenhead Park Primary",
+    name: str = DEFAULT_SCHOOL,
     local_authority: LocalAuthority | None = None,
 ) -> School:
     school = School(name=name, local_authority_id=local_authority.id if local_authority else None)
@@ -96,7 +99,10 @@ def make_account(
     agency = _shipped_roles()[roles[0]]
     la = local_authority or make_local_authority(session)
     if agency == "school" and school is None:
-        school = make_school(session)
+        # Everyone at school without a school named works at the same one.
+        school = session.scalars(
+            select(School).where(School.name == DEFAULT_SCHOOL).order_by(School.id)
+        ).first() or make_school(session, local_authority=la)
     user = User(
         email=email or f"{roles[0]}.{uuid.uuid4().hex[:8]}@council.example",
         name=name,

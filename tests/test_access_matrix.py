@@ -9,6 +9,7 @@ see it. Every response is also checked for the name of a pupil at another school
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -16,25 +17,44 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from panelflow.demo import PERSONA_PASSWORD, PERSONAS, SCHOOLS, seed
-from panelflow.organisations.models import School
-from panelflow.roles.policy import MATRIX
-from tests.factories import Auth, make_pupil
+from panelflow.accounts.models import User
+from panelflow.accounts.operations import actor_for
+from panelflow.actions.operations import create_action, work_on
+from panelflow.cases.operations import fire, open_case
+from panelflow.db import utcnow
+from panelflow.demo import PERSONA_PASSWORD, PERSONAS, SCHOOLS, SEEDER, seed
+from panelflow.organisations.models import Pupil, School
+from panelflow.panels.models import Meeting, Panel, PanelSchool
+from panelflow.panels.operations import next_meeting, panel_for_school
+from panelflow.roles.policy import MATRIX, Permission
+from tests.factories import Auth, make_local_authority, make_pupil, make_school
 
 ROLES = tuple(MATRIX)
 EVERYONE = frozenset(ROLES)
 ANONYMOUS = "anonymous"
-OTHER_SCHOOLS_PUPIL = ("Zebedee", "Quixote")
+OTHER_SCHOOLS_PUPIL = ("Zebedee", "Quixote")  # at Bidston Avenue Primary: only its chair sees
+OTHER_LA_PUPIL = ("Xanthe", "Yarrow")  # in another local authority: nobody here sees
+
+PRACTITIONERS = frozenset(r for r, p in MATRIX.items() if Permission.VIEW_PUPILS in p)
+NOMINATORS = frozenset(r for r, p in MATRIX.items() if Permission.NOMINATE in p)
+WORKERS = frozenset(r for r, p in MATRIX.items() if Permission.WORK_ON_CASES in p)
+
+# Need-to-know, written out by persona (demo keys) for each resource the fixture makes.
+# Everyone else allowed the route's permission gets 404 for that resource.
+FIRST_SCHOOL_STAFF = frozenset({"chair", "lead", "teacher"})
+SEES_OWN_PUPIL = FIRST_SCHOOL_STAFF | {"camhs", "vsh"}  # CAMHS has an open action; looked after
+SEES_FIRST_PANEL = FIRST_SCHOOL_STAFF | {"ewo", "camhs", "ep"}  # its school, and its members
 
 
 @dataclass(frozen=True)
 class Route:
     endpoint: str
     method: str
-    path: str
-    allowed: frozenset[str]  # roles that get ``ok``; other roles get 403
+    path: str  # may name a resource from the fixture: {own_pupil}, {other_la_case} ...
+    allowed: frozenset[str]  # roles that get ``ok`` (or 404 outside ``sees``); others get 403
     ok: int = 200
     public: bool = False  # reachable without signing in (then ``ok`` for anonymous too)
+    sees: frozenset[str] | None = None  # personas for whom the resource is within need-to-know
 
 
 ROUTES = [
@@ -55,6 +75,62 @@ ROUTES = [
     Route("audit.search_page", "GET", "/audit", frozenset({"auditor"})),
     Route("audit.record_page", "GET", "/audit/1", frozenset({"auditor"})),
     Route("audit.export_csv", "GET", "/audit/export.csv", frozenset({"auditor"})),
+    Route("cases.pupils", "GET", "/pupils", PRACTITIONERS),
+    Route("cases.pupil", "GET", "/pupils/{own_pupil}", PRACTITIONERS, sees=SEES_OWN_PUPIL),
+    Route("cases.pupil", "GET", "/pupils/{ended_pupil}", PRACTITIONERS, sees=FIRST_SCHOOL_STAFF),
+    Route(
+        "cases.pupil",
+        "GET",
+        "/pupils/{other_school_pupil}",
+        PRACTITIONERS,
+        sees=frozenset({"bidston"}),
+    ),
+    Route("cases.pupil", "GET", "/pupils/{other_la_pupil}", PRACTITIONERS, sees=frozenset()),
+    Route("cases.pupil", "GET", "/pupils/999999", PRACTITIONERS, sees=frozenset()),
+    Route("cases.case", "GET", "/cases/{own_case}", PRACTITIONERS, sees=SEES_OWN_PUPIL),
+    Route("cases.case", "GET", "/cases/{ended_case}", PRACTITIONERS, sees=FIRST_SCHOOL_STAFF),
+    Route("cases.case", "GET", "/cases/{other_la_case}", PRACTITIONERS, sees=frozenset()),
+    Route(
+        "cases.step",
+        "GET",
+        "/cases/{own_case}/steps/discuss_at_panel",
+        WORKERS,
+        sees=SEES_OWN_PUPIL,
+    ),
+    Route(
+        "cases.step",
+        "GET",
+        "/cases/{other_la_case}/steps/discuss_at_panel",
+        WORKERS,
+        sees=frozenset(),
+    ),
+    Route("cases.step", "GET", "/cases/{own_case}/steps/no_such_step", WORKERS, sees=frozenset()),
+    Route("actions.inbox", "GET", "/actions", WORKERS),
+    Route("actions.action", "GET", "/actions/{camhs_action}", WORKERS, sees=frozenset({"camhs"})),
+    Route("actions.action", "GET", "/actions/{ended_action}", WORKERS, sees=frozenset()),
+    Route("actions.action", "GET", "/actions/{other_la_action}", WORKERS, sees=frozenset()),
+    Route("panels.nominate_find", "GET", "/nominate", NOMINATORS),
+    Route("panels.nominate_new", "GET", "/nominate/new", NOMINATORS),
+    Route(
+        "panels.nominate_pupil",
+        "GET",
+        "/nominate/pupils/{own_pupil}",
+        NOMINATORS,
+        sees=FIRST_SCHOOL_STAFF,
+    ),
+    Route(
+        "panels.nominate_pupil",
+        "GET",
+        "/nominate/pupils/{other_la_pupil}",
+        NOMINATORS,
+        sees=frozenset(),
+    ),
+    Route("panels.panels", "GET", "/panels", PRACTITIONERS),
+    Route("panels.panel", "GET", "/panels/{first_panel}", PRACTITIONERS, sees=SEES_FIRST_PANEL),
+    Route(
+        "panels.meeting", "GET", "/meetings/{first_meeting}", PRACTITIONERS, sees=SEES_FIRST_PANEL
+    ),
+    Route("panels.meeting", "GET", "/meetings/{other_la_meeting}", PRACTITIONERS, sees=frozenset()),
 ]
 # Routes whose behaviour is about signing in and out, covered by tests/features/accounts
 # and tests/sso: listed here so the table stays complete.
@@ -68,6 +144,7 @@ POSTED_ROUTES = {
     "admin.new_password",  # tests/features/admin/users.feature
     "admin.set_user_team",  # tests/features/admin/teams.feature
     "audit.verify_page",  # tests/features/audit/audit_trail.feature
+    "actions.take",  # tests/features/panels/inbox.feature
 }
 SIGN_IN_ROUTES = {
     "accounts.sign_in_page",
@@ -89,19 +166,90 @@ def test_every_route_is_in_the_table(app: Flask) -> None:
 
 @pytest.fixture
 def personas(session: Session, workflows_text: str) -> dict[str, str]:
-    """The demo data's accounts (one per role), plus a pupil at a school none of them works
-    at, whose name must never reach them."""
+    """The demo data's accounts (one per role)."""
     seed(session, workflows_text, "config/workflows.yaml")
-    bidston = session.scalars(select(School).where(School.name == SCHOOLS[2])).one()
-    make_pupil(
-        session, bidston, given_name=OTHER_SCHOOLS_PUPIL[0], family_name=OTHER_SCHOOLS_PUPIL[1]
-    )
     session.commit()
     return {p["key"]: p["email"] for p in PERSONAS}
 
 
+@pytest.fixture
+def resources(session: Session, personas: dict[str, str]) -> dict[str, int]:
+    """Records that are theirs and not theirs, for each persona:
+
+    - own: a looked-after pupil at the first school, with a case holding an open CAMHS action;
+    - ended: a pupil at the first school whose youth service action was completed;
+    - other school: a pupil at Bidston Avenue Primary with no agency involved;
+    - other LA: a looked-after pupil at a school in another local authority, with actions
+      open for every agency, and that authority's panel and meeting.
+    """
+    users = {u.email: u for u in session.scalars(select(User))}
+    teacher = actor_for(users[personas["teacher"]])
+    youth = actor_for(users[personas["youth"]])
+    first, _, bidston = (
+        session.scalars(select(School).where(School.name == name)).one() for name in SCHOOLS
+    )
+    own = make_pupil(session, first, given_name="Olive", family_name="Ownby", looked_after=True)
+    own_case = open_case(session, own, "school_panel", teacher)
+    fire(own_case, "add_to_agenda", teacher, {"reason": "Late every day."})
+    camhs_action = create_action(session, own_case, teacher, title="Assess", agency="camhs")
+    ended = make_pupil(session, first, given_name="Eddie", family_name="Endwell")
+    ended_case = open_case(session, ended, "school_panel", teacher)
+    ended_action = create_action(
+        session, ended_case, teacher, title="Mentor", agency="youth_service"
+    )
+    work_on(session, ended_action.id, youth, "accept")
+    work_on(session, ended_action.id, youth, "complete", "Six sessions held.")
+    make_pupil(
+        session, bidston, given_name=OTHER_SCHOOLS_PUPIL[0], family_name=OTHER_SCHOOLS_PUPIL[1]
+    )
+    elsewhere = make_local_authority(session, "Sefton Council")
+    far_school = make_school(session, "Litherland High", local_authority=elsewhere)
+    far = make_pupil(
+        session,
+        far_school,
+        given_name=OTHER_LA_PUPIL[0],
+        family_name=OTHER_LA_PUPIL[1],
+        looked_after=True,
+    )
+    far_case = open_case(session, far, "school_panel", SEEDER)
+    agencies = [p["agency"] for p in PERSONAS]
+    far_actions = [
+        create_action(session, far_case, SEEDER, title="Help", agency=a) for a in agencies
+    ]
+    far_panel = Panel(name="Litherland panel", local_authority_id=elsewhere.id)
+    session.add(far_panel)
+    session.flush()
+    session.add(PanelSchool(panel_id=far_panel.id, school_id=far_school.id))
+    far_meeting = Meeting(panel_id=far_panel.id, starts_at=utcnow() + timedelta(days=7))
+    session.add(far_meeting)
+    session.flush()
+    first_panel = panel_for_school(session, first.id)
+    assert first_panel is not None
+    first_meeting = next_meeting(session, first_panel.id)
+    assert first_meeting is not None
+    other_school_pupil = session.scalars(
+        select(Pupil.id).where(Pupil.given_name == OTHER_SCHOOLS_PUPIL[0])
+    ).one()
+    session.commit()
+    return {
+        "own_pupil": own.id,
+        "own_case": own_case.id,
+        "camhs_action": camhs_action.id,
+        "ended_pupil": ended.id,
+        "ended_case": ended_case.id,
+        "ended_action": ended_action.id,
+        "other_school_pupil": other_school_pupil,
+        "other_la_pupil": far.id,
+        "other_la_case": far_case.id,
+        "other_la_action": far_actions[agencies.index("camhs")].id,
+        "first_panel": first_panel.id,
+        "first_meeting": first_meeting.id,
+        "other_la_meeting": far_meeting.id,
+    }
+
+
 def test_every_demo_persona_gets_exactly_what_the_table_says(
-    app: Flask, personas: dict[str, str]
+    app: Flask, personas: dict[str, str], resources: dict[str, int]
 ) -> None:
     roles_of = {p["key"]: p["role"] for p in PERSONAS}
     assert set(roles_of.values()) == set(ROLES), "the demo needs a persona for every role"
@@ -113,17 +261,24 @@ def test_every_demo_persona_gets_exactly_what_the_table_says(
             assert signed.status_code == 302, f"{persona} could not sign in"
         role = roles_of.get(persona, ANONYMOUS)
         for route in ROUTES:
-            response = client.open(route.path, method=route.method)
+            path = route.path.format(**resources)
+            response = client.open(path, method=route.method)
             body = response.get_data(as_text=True)
             if role == ANONYMOUS and not route.public:
                 expected = 302
+            elif not route.public and role not in route.allowed:
+                expected = 403
+            elif route.sees is not None and persona not in route.sees:
+                expected = 404
             else:
-                expected = route.ok if route.public or role in route.allowed else 403
-            where = f"{persona} ({role}): {route.method} {route.path}"
+                expected = route.ok
+            where = f"{persona} ({role}): {route.method} {path}"
             if response.status_code != expected:
                 failures.append(f"{where}: {response.status_code}, expected {expected}")
             elif expected == 302 and not response.headers["Location"].startswith("/sign-in"):
                 failures.append(f"{where}: redirected to {response.headers['Location']}")
-            if any(name in body for name in OTHER_SCHOOLS_PUPIL):
+            if persona != "bidston" and " ".join(OTHER_SCHOOLS_PUPIL) in body:
                 failures.append(f"{where}: shows another school's pupil")
+            if " ".join(OTHER_LA_PUPIL) in body:
+                failures.append(f"{where}: shows another local authority's pupil")
     assert not failures, "\n".join(failures)

@@ -20,12 +20,15 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from panelflow.actions.models import Action
+from panelflow.actions.operations import create_action
 from panelflow.audit.operations import log
 from panelflow.cases.models import Case, CaseEvent, CaseFlag, CaseTimer, Consent
 from panelflow.catalogue.operations import Pinned, live_version, pinned
 from panelflow.db import rowcount, utcnow
 from panelflow.organisations.models import Pupil
 from panelflow.roles import SYSTEM, Actor
+from panelflow.roles.policy import Permission, can, can_on_case
+from panelflow.terms.operations import calendar_for_pupil
 from panelflow.workflows.durations import WEEKDAYS, SchoolCalendar
 from panelflow.workflows.engine import Allowed, Engine, Option, Reason, Refused
 from panelflow.workflows.facts import HistoryEntry
@@ -37,6 +40,28 @@ CONFLICT = Reason(
     "this case was changed by someone else after you opened it; reload the page to see the "
     "change, then try again",
 )
+
+
+NOT_PERMITTED = Reason(
+    "not_permitted",
+    "you cannot work on this pupil's case: it is outside what your role and agency need to know",
+)
+
+
+def within_need_to_know(
+    session: Session, actor: Actor, pupil_id: int, case_id: int | None = None
+) -> bool:
+    """May this actor work on this pupil's cases?
+
+    People acting through their account are held to need-to-know (``can``). Actors without
+    an account act for the service itself: the timer, and commands an officer runs on the
+    server, who holds the database anyway.
+    """
+    if actor.user_id is None:
+        return True
+    if case_id is not None:
+        return can_on_case(actor, Permission.WORK_ON_CASES, case_id, session)
+    return can(actor, Permission.WORK_ON_CASES, pupil_id, session)
 
 
 class CaseError(Exception):
@@ -118,6 +143,8 @@ def open_case(
     A case opened from another (an escalation, a referral) shares its group, so each sees the
     other's history.
     """
+    if linked_from is None and not within_need_to_know(session, actor, pupil.id):
+        raise CaseError(NOT_PERMITTED.message)
     now = now or utcnow()
     live = live_version(session)
     version = pinned(session, live.id) if live is not None else None
@@ -168,7 +195,8 @@ def options(case: Case, actor: Actor, *, now: datetime | None = None) -> list[Op
     session = object_session(case)
     assert session is not None
     engine = pinned(session, case.workflow_version_id).engine
-    return engine.options(case.workflow_key, DbFacts(session, case, now or utcnow()), actor.roles)
+    facts = DbFacts(session, case, now or utcnow(), calendar_for_pupil(session, case.pupil_id))
+    return engine.options(case.workflow_key, facts, actor.roles)
 
 
 def fire(
@@ -191,10 +219,16 @@ def fire(
     seen = case.lock_version
     if expected_version is not None and expected_version != seen:
         return Refused(trigger, (CONFLICT,))
+    if not within_need_to_know(session, actor, case.pupil_id, case.id):
+        return Refused(trigger, (NOT_PERMITTED,))
     version = pinned(session, case.workflow_version_id)
     engine = version.engine
     decision = engine.decide(
-        case.workflow_key, DbFacts(session, case, now), trigger, actor.roles, data or {}
+        case.workflow_key,
+        DbFacts(session, case, now, calendar_for_pupil(session, case.pupil_id)),
+        trigger,
+        actor.roles,
+        data or {},
     )
     if isinstance(decision, Refused):
         return decision
@@ -290,20 +324,22 @@ def _apply_effects(
     fired: Fired,
     now: datetime,
 ) -> None:
+    calendar = calendar_for_pupil(session, case.pupil_id)
     for effect in decision.effects:
         if effect.kind == "create_action":
             assert effect.title is not None
             agency = effect.agency or engine.definitions.roles[str(effect.role)].agency
-            action = Action(
-                case_id=case.id,
-                case_event_id=event.id,
-                role=effect.role,
-                agency=agency,
+            action = create_action(
+                session,
+                case,
+                actor,
                 title=effect.title,
-                due_at=WEEKDAYS.add(now, effect.due) if effect.due else None,
-                created_at=now,
+                agency=agency,
+                role=effect.role,
+                due_at=calendar.add(now, effect.due) if effect.due else None,
+                case_event_id=event.id,
+                now=now,
             )
-            session.add(action)
             fired.actions.append(action)
         elif effect.kind == "open_case":
             assert effect.workflow is not None
@@ -336,12 +372,13 @@ def restart_timers(
     wf = engine.workflow(case.workflow_key)
     state = wf.states.get(case.state) if wf else None
     timers = []
+    calendar = calendar_for_pupil(session, case.pupil_id) if state and state.timers else WEEKDAYS
     for timer in state.timers if state else ():
         row = CaseTimer(
             case_id=case.id,
             state=case.state,
             entered_at=case.state_entered_at,
-            due_at=WEEKDAYS.add(case.state_entered_at, timer.after),
+            due_at=calendar.add(case.state_entered_at, timer.after),
             fire_trigger=timer.fire,
             flag=timer.flag,
         )

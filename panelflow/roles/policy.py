@@ -8,8 +8,8 @@ top of this policy.
 Need-to-know, as the product brief puts it:
 
 - school staff see pupils on their own school's roll;
-- an agency sees a pupil once one of their cases has an action addressed to the agency that
-  is still open or accepted, and only while it is;
+- an agency sees a pupil of a school in its local authority once one of their cases has an
+  action addressed to the agency that is still open or accepted, and only while it is;
 - virtual school heads see looked-after and previously looked-after children, and children
   with a social worker, in their local authority;
 - workflow editors change workflows but do not read case notes by virtue of that role;
@@ -110,18 +110,57 @@ def pupil_scope(actor: Actor) -> ColumnElement[bool]:
         )
         flagged = or_(Pupil.looked_after, Pupil.previously_looked_after, Pupil.has_social_worker)
         reasons.append(and_(in_authority, flagged))
-    if actor.agency != SCHOOL_AGENCY:
+    if actor.agency != SCHOOL_AGENCY and actor.local_authority_id is not None:
         involved = exists(
             select(Action.id)
             .join(Case, Case.id == Action.case_id)
+            .join(School, School.id == Pupil.school_id)
             .where(
                 Case.pupil_id == Pupil.id,
                 Action.agency == actor.agency,
                 Action.status.in_(INVOLVED_STATUSES),
+                School.local_authority_id == actor.local_authority_id,
             )
         )
         reasons.append(involved)
     return or_(*reasons) if reasons else false()
+
+
+def case_scope(actor: Actor) -> ColumnElement[bool]:
+    """A SQL condition on ``Case`` true exactly for the cases the actor may see.
+
+    Whoever sees a pupil by the school roll or the virtual school's flags sees all the
+    pupil's cases. Another agency sees only the linked cases (one group) where it has an
+    action open or accepted: a CAMHS practitioner asked to help through the panel does not
+    read the statutory referral that grew out of it unless asked there too.
+    """
+    from sqlalchemy.orm import aliased
+
+    from panelflow.actions.models import Action
+    from panelflow.cases.models import Case
+    from panelflow.organisations.models import Pupil
+
+    if not allowed(actor, Permission.VIEW_PUPILS):
+        return false()
+    pupil_visible = Case.pupil_id.in_(select(Pupil.id).where(pupil_scope(actor)))
+    if actor.agency == SCHOOL_AGENCY:
+        return pupil_visible
+    involving = aliased(Case)
+    whole: list[ColumnElement[bool]] = [
+        exists(
+            select(Action.id)
+            .join(involving, involving.id == Action.case_id)
+            .where(
+                involving.group_id == Case.group_id,
+                Action.agency == actor.agency,
+                Action.status.in_(INVOLVED_STATUSES),
+            )
+        )
+    ]
+    if VIRTUAL_SCHOOL_ROLE in actor.roles:
+        flagged = or_(Pupil.looked_after, Pupil.previously_looked_after, Pupil.has_social_worker)
+        whole.append(Case.pupil_id.in_(select(Pupil.id).where(flagged)))
+    return and_(pupil_visible, or_(*whole))
 
 
 def can(
@@ -143,6 +182,18 @@ def can(
     assert isinstance(session, Session), "checking a pupil needs a database session"
     found = session.scalar(select(Pupil.id).where(Pupil.id == pupil_id, pupil_scope(actor)))
     return found is not None
+
+
+def can_on_case(actor: Actor, permission: Permission, case_id: int, session: object) -> bool:
+    """May ``actor`` do ``permission`` to the case ``case_id``, within need-to-know?"""
+    if not allowed(actor, permission):
+        return False
+    from sqlalchemy.orm import Session
+
+    from panelflow.cases.models import Case
+
+    assert isinstance(session, Session), "checking a case needs a database session"
+    return session.scalar(select(Case.id).where(Case.id == case_id, case_scope(actor))) is not None
 
 
 def matrix_markdown(role_labels: dict[str, str]) -> str:
@@ -171,9 +222,11 @@ def matrix_markdown(role_labels: dict[str, str]) -> str:
         "Seeing pupils (`view_pupils`) is further limited, in the database query itself:",
         "",
         "- **School staff** see pupils on their own school's roll.",
-        "- **Other agencies** see a pupil while one of the pupil's cases has an action "
-        "addressed to their agency that is open or accepted; when the action is completed or "
-        "declined, the pupil drops out of their view.",
+        "- **Other agencies** see a pupil at a school in their local authority while one of "
+        "the pupil's cases has an action addressed to their agency that is open or accepted; "
+        "when the action is completed or declined, the pupil drops out of their view. They "
+        "see only the cases linked to the one holding that action (an escalation, a "
+        "consultation or a referral that grew out of it), not the pupil's other cases.",
         "- **Virtual school heads** also see looked-after and previously looked-after "
         "children, and children with a social worker, at schools in their local authority.",
         "- **Workflow editors, administrators and auditors** see no pupils by virtue of those "

@@ -50,6 +50,8 @@ class StateDef:
     description: str = ""
     final: bool = False
     timers: tuple[TimerDef, ...] = ()
+    # Cases in this state go on the agenda of their school's next panel meeting.
+    agenda: bool = False
 
 
 @dataclass(frozen=True)

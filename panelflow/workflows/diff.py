@@ -66,6 +66,11 @@ def _compare_workflow(old: WorkflowDef, new: WorkflowDef) -> list[str]:
             changes.append(
                 f"workflow '{key}': state '{name}' is {'now' if after.final else 'no longer'} final"
             )
+        if before.agenda != after.agenda:
+            changes.append(
+                f"workflow '{key}': cases in state '{name}' "
+                f"{'now go' if after.agenda else 'no longer go'} on the panel agenda"
+            )
         if before.timers != after.timers:
             changes.append(f"workflow '{key}': timers of state '{name}' changed")
         if before.label != after.label:

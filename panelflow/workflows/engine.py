@@ -34,11 +34,14 @@ class Reason:
     """Why a step was refused.
 
     ``kind`` is one of: unknown_workflow, unknown_state, unknown_trigger, wrong_state, final,
-    not_allowed, missing_field, invalid_field, condition, unless, conflict.
+    not_allowed, missing_field, invalid_field, condition, unless, conflict, not_permitted.
+    ``field`` names the field a missing_field or invalid_field reason is about, so a form can
+    show the message beside it.
     """
 
     kind: str
     message: str
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -233,12 +236,16 @@ class Engine:
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 if name in t.requires:
                     reasons.append(
-                        Reason("missing_field", f"record '{definition.label}' to take this step")
+                        Reason(
+                            "missing_field",
+                            f"record '{definition.label}' to take this step",
+                            name,
+                        )
                     )
                 continue
             value, problem = _clean(definition, raw)
             if problem:
-                reasons.append(Reason("invalid_field", problem))
+                reasons.append(Reason("invalid_field", problem, name))
             else:
                 cleaned[name] = value
         return cleaned, reasons

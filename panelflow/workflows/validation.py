@@ -50,7 +50,14 @@ WORKFLOW_KEYS = {
     "states": True,
     "transitions": True,
 }
-STATE_KEYS = {"name": True, "label": False, "description": False, "final": False, "timers": False}
+STATE_KEYS = {
+    "name": True,
+    "label": False,
+    "description": False,
+    "final": False,
+    "agenda": False,
+    "timers": False,
+}
 TIMER_KEYS = {"after": True, "fire": False, "flag": False}
 TRANSITION_KEYS = {
     "trigger": True,
@@ -644,6 +651,12 @@ def _state(workflow: str, name: str, item: Located, shape: _Shape, c: _Checker) 
         label = c.text(item.value["label"], f"the label of {where}") or label
     description = c.text(item.value.get("description"), f"the description of {where}") or ""
     final = c.boolean(item.value.get("final"), f"'final' of {where}")
+    agenda = c.boolean(item.value.get("agenda"), f"'agenda' of {where}")
+    if final and agenda:
+        c.add(
+            item.value["agenda"],
+            f"{where} is final, so it cannot put cases on a panel agenda; remove 'agenda'",
+        )
     timers: list[TimerDef] = []
     raw = item.value.get("timers")
     if raw is not None:
@@ -657,7 +670,7 @@ def _state(workflow: str, name: str, item: Located, shape: _Shape, c: _Checker) 
                     shape.timers.setdefault(name, []).append((parsed, timer))
         if final and raw.is_list and raw.value:
             c.add(raw, f"{where} is final, so its timers could never fire; remove them")
-    return StateDef(name, label, description, final, tuple(timers))
+    return StateDef(name, label, description, final, tuple(timers), agenda and not final)
 
 
 def _timer(where: str, node: Located, c: _Checker) -> TimerDef | None:

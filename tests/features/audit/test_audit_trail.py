@@ -26,7 +26,7 @@ from panelflow.cases.models import Case
 from panelflow.cases.operations import open_case
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.catalogue.operations import engine_for
-from panelflow.organisations.models import Pupil
+from panelflow.organisations.models import Pupil, School
 from tests.factories import PASSWORD, Auth, csrf_token, make_account, make_pupil, make_school
 
 scenarios("audit/audit_trail.feature")
@@ -120,7 +120,10 @@ def _accounts(world: World, datatable: list[list[str]]) -> None:
     )
 )
 def _pupils(world: World, first: str, second: str, school: str) -> None:
-    at = make_school(world.session, school)
+    # The school staff's accounts were made at this school (make_account's default name).
+    at = world.session.scalar(select(School).where(School.name == school)) or make_school(
+        world.session, school
+    )
     for full in (first, second):
         given_name, family_name = full.split()
         world.pupils[given_name] = make_pupil(

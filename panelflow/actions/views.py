@@ -1,0 +1,163 @@
+"""The action inbox: what each professional has been asked to do, and doing it.
+
+The inbox lists, in SQL, the actions addressed to the person (by name, role or agency);
+an action page outside that answers 404 (audited). Accepting, declining (with a reason,
+which the panel chair is told), recording progress and completing (with an outcome) each
+go through ``work_on``, one transaction, then back to the inbox.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import selectinload
+from wtforms import HiddenField, TextAreaField
+
+from panelflow import web
+from panelflow.accounts.views import require_sign_in
+from panelflow.actions.models import Action
+from panelflow.actions.operations import NEEDS_TEXT, STEPS, ActionError, addressed_to, work_on
+from panelflow.cases.models import Case
+from panelflow.db import utcnow
+from panelflow.organisations.models import Pupil
+from panelflow.roles import Actor
+from panelflow.roles.policy import Permission, case_scope
+from panelflow.roles.views import current_actor, not_found_for, require
+
+bp = Blueprint("actions", __name__)
+bp.before_request(require_sign_in)
+
+RECENT = timedelta(days=30)
+
+
+class StepForm(FlaskForm):
+    text = TextAreaField()
+    expected_status = HiddenField()
+
+
+def still_known(actor: Actor) -> ColumnElement[bool]:
+    """An action stays in view while it is open or accepted; once it is completed or
+    declined, only while its case is still within the person's need-to-know (so another
+    agency's view of the pupil ends with its involvement)."""
+    return or_(
+        Action.status.in_(("open", "accepted")),
+        Action.case_id.in_(select(Case.id).where(case_scope(actor))),
+    )
+
+
+def _with_pupil():  # type: ignore[no-untyped-def]
+    return (
+        select(Action)
+        .options(
+            selectinload(Action.assignee),
+            selectinload(Action.updates),
+        )
+        .join(Case, Case.id == Action.case_id)
+        .join(Pupil, Pupil.id == Case.pupil_id)
+        .add_columns(Pupil)
+    )
+
+
+@bp.get("/actions")
+@require(Permission.WORK_ON_CASES)
+def inbox() -> ResponseReturnValue:
+    actor = current_actor()
+    now = utcnow()
+    rows = (
+        web.session()
+        .execute(
+            _with_pupil()
+            .where(
+                addressed_to(actor),
+                still_known(actor),
+                or_(
+                    Action.status.in_(("open", "accepted")),
+                    Action.status_changed_at >= now - RECENT,
+                ),
+            )
+            .order_by(Action.due_at.is_(None), Action.due_at, Action.id)
+        )
+        .all()
+    )
+    groups: dict[str, list[tuple[Action, Pupil]]] = {"open": [], "accepted": [], "closed": []}
+    for action, pupil in rows:
+        key = action.status if action.status in ("open", "accepted") else "closed"
+        groups[key].append((action, pupil))
+    return render_template("actions/inbox.html", groups=groups, now=now)
+
+
+def _mine(action_id: int) -> tuple[Action, Pupil]:
+    actor = current_actor()
+    row = (
+        web.session()
+        .execute(
+            _with_pupil().where(Action.id == action_id, addressed_to(actor), still_known(actor))
+        )
+        .first()
+    )
+    if row is None:
+        not_found_for(actor, Permission.WORK_ON_CASES, action=action_id)
+    return row[0], row[1]
+
+
+@bp.get("/actions/<int:action_id>")
+@require(Permission.WORK_ON_CASES)
+def action(action_id: int) -> ResponseReturnValue:
+    found, pupil = _mine(action_id)
+    return render_template(
+        "actions/action.html", action=found, pupil=pupil, form=StepForm(), problem=None, step=None
+    )
+
+
+@bp.post("/actions/<int:action_id>/<step>")
+@require(Permission.WORK_ON_CASES)
+def take(action_id: int, step: str) -> ResponseReturnValue:
+    found, pupil = _mine(action_id)
+    if step not in STEPS:
+        not_found_for(current_actor(), Permission.WORK_ON_CASES, action=action_id, step=step)
+    form = StepForm()
+    session = web.session()
+    problem: str | None = None
+    if not form.validate_on_submit():
+        problem = "The form had expired; send it again"
+    else:
+        try:
+            work_on(
+                session,
+                found.id,
+                current_actor(),
+                step,
+                form.text.data or "",
+                expected_status=form.expected_status.data or None,
+            )
+        except ActionError as error:
+            problem = str(error)
+        except LookupError:
+            not_found_for(current_actor(), Permission.WORK_ON_CASES, action=action_id)
+    if problem is None:
+        session.commit()
+        flash(DONE[step], "success")
+        if step == "progress":
+            return redirect(url_for("actions.action", action_id=found.id))
+        return redirect(url_for("actions.inbox"))
+    session.rollback()
+    session.refresh(found)
+    return (
+        render_template(
+            "actions/action.html", action=found, pupil=pupil, form=form, problem=problem, step=step
+        ),
+        400,
+    )
+
+
+DONE = {
+    "accept": "Action accepted: it is yours now",
+    "decline": "Action declined: the panel chair will be told",
+    "progress": "Progress recorded",
+    "complete": "Action completed",
+}
+assert set(DONE) == set(STEPS) and set(NEEDS_TEXT) <= set(STEPS)

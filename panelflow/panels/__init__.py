@@ -1,0 +1,1 @@
+"""School attendance panels: their schools and members, meetings, agendas and minutes."""
