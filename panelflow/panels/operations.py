@@ -285,10 +285,6 @@ def _waiting(session: Session, meeting: Meeting, placed: set[int]) -> list[Agend
     return entries
 
 
-def count_waiting(session: Session, meeting: Meeting) -> int:
-    return len(agenda(session, meeting))
-
-
 def meetings_of(session: Session, panel_id: int) -> Sequence[Meeting]:
     return session.scalars(
         select(Meeting).where(Meeting.panel_id == panel_id).order_by(Meeting.starts_at)
