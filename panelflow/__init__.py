@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from panelflow.audit.views import bp as audit_bp
     from panelflow.cases.views import bp as cases_bp
     from panelflow.catalogue.views import bp as catalogue_bp
+    from panelflow.panels.meeting_views import bp as meetings_bp
     from panelflow.panels.views import bp as panels_bp
     from panelflow.roles.views import init_app as roles_init_app
 
@@ -64,5 +65,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(panels_bp)
+    app.register_blueprint(meetings_bp)
     app.register_blueprint(actions_bp)
+    from panelflow.funding.views import bp as funding_bp
+
+    app.register_blueprint(funding_bp)
+    from panelflow.panels.calendar_views import bp as calendar_bp
+
+    app.register_blueprint(calendar_bp)
     return app

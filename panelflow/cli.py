@@ -235,15 +235,22 @@ def audit_verify() -> None:
 
 @main.command()
 def tick() -> None:
-    """Act on due timers (run every few minutes from cron or a systemd timer)."""
+    """Act on due timers and remind people of overdue actions (run every few minutes from
+    cron or a systemd timer)."""
     from panelflow.cases.operations import tick as run_tick
+    from panelflow.notify.actions import remind_overdue
 
-    with _transaction() as session:
-        report = run_tick(session)
+    with _database() as database:
+        with database.transaction() as session:
+            report = run_tick(session)
+        # Its own transaction: the timers' work stands even if queueing reminders fails.
+        with database.transaction() as session:
+            reminders = remind_overdue(session)
     click.echo(
         f"timers: {report.fired} fired, {report.flagged} flagged, {report.refused} "
         f"could not fire, {report.stale} no longer relevant"
     )
+    click.echo(f"overdue actions: {reminders} reminder{'' if reminders == 1 else 's'} queued")
 
 
 @main.group()
@@ -454,8 +461,16 @@ def demo_seed(file: str) -> None:
     """Publish the workflows and add demo pupils and cases (skipped if already there)."""
     from panelflow.demo import seed
 
+    term_dates = Path(file).with_name("term-dates.yaml")
     with _transaction() as session:
-        click.echo(seed(session, _read(file), file))
+        click.echo(
+            seed(
+                session,
+                _read(file),
+                file,
+                term_dates.read_bytes() if term_dates.is_file() else None,
+            )
+        )
 
 
 @main.command()

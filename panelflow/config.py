@@ -22,8 +22,17 @@ def _oidc_metadata_url() -> str:
     return url
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def base_url() -> str:
+    """Where people reach panelflow (``PANELFLOW_BASE_URL``), for the links in emails."""
+    return os.environ.get("PANELFLOW_BASE_URL", "").strip().rstrip("/") or DEFAULT_BASE_URL
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     return {
+        "BASE_URL": base_url(),
         "SECRET_KEY": os.environ.get("PANELFLOW_SECRET_KEY", DEV_SECRET),
         "DATABASE_URL": os.environ.get("DATABASE_URL") or default_database_url(instance_path),
         "PANELFLOW_ENV": os.environ.get("PANELFLOW_ENV", "development"),

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from panelflow.accounts.operations import actor_for, create_user
 from panelflow.cases.models import Case, Consent
@@ -177,8 +177,14 @@ SUPPORT_WALKS: list[Walk] = [
 ]
 
 
-def seed(session: Session, workflows: bytes | str, source: str) -> str:
-    """Add the demo data unless there is some already; say what was done."""
+def seed(
+    session: Session, workflows: bytes | str, source: str, term_dates: bytes | None = None
+) -> str:
+    """Add the demo data unless there is some already; say what was done.
+
+    ``term_dates`` (a term-dates file, like ``config/term-dates.yaml``) becomes the demo
+    local authority's school calendar, so meetings and due dates skip its holidays.
+    """
     if session.scalar(select(func.count()).select_from(Pupil)):
         return "demo data is already there; nothing added"
     if live_version(session) is None:
@@ -247,7 +253,12 @@ def seed(session: Session, workflows: bytes | str, source: str) -> str:
         *({key: actors[chair] for key in actors} for chair in ("rockferry", "bidston")),
     ]
     start = utcnow().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(weeks=16)
-    panel_pupils = pupils[:14] + pupils[20:30] + pupils[40:46]
+    # Some pupils of each school are nominated at the meetings already held (below).
+    if term_dates is not None:
+        _term_dates(session, authority, term_dates)
+    meetings = _panels(session, schools, actors)
+    _hold_meetings(session, meetings, [pupils[8:14], pupils[30:36], pupils[46:52]], staff, actors)
+    panel_pupils = pupils[:8] + pupils[20:30] + pupils[40:46]
     for n, pupil in enumerate(panel_pupils):
         when = start + timedelta(days=n)
         at = staff[pupils.index(pupil) // 20]
@@ -268,7 +279,7 @@ def seed(session: Session, workflows: bytes | str, source: str) -> str:
         case = open_case(session, pupil, "support_first", actors["lead"], now=when)
         _walk(case, SUPPORT_WALKS[n % len(SUPPORT_WALKS)], actors, when)
     session.flush()
-    _panels(session, schools, actors, start)
+    _funding(session, actors)
     total = session.scalar(select(func.count()).select_from(Case))
     return (
         f"demo data added: {len(SCHOOLS)} schools, {len(pupils)} pupils, {total} cases, "
@@ -281,11 +292,18 @@ PANEL_MEMBERS = [["chair", "lead", "ewo", "camhs", "ep"], ["rockferry", "ewo"], 
 
 
 def _panels(
-    session: Session, schools: list[School], actors: Mapping[str, Actor], start: datetime
-) -> None:
-    """A panel for each school, with standing members and monthly meetings: those before
-    today held, the rest to come."""
+    session: Session, schools: list[School], actors: Mapping[str, Actor]
+) -> list[list[Meeting]]:
+    """A panel for each school, with standing members and a monthly meeting series from four
+    months ago to three months ahead, on the second Tuesday, Wednesday or Thursday, moved
+    off holidays by the school calendar (all scheduled here; ``_hold_meetings`` runs the
+    ones before today)."""
+    from panelflow.panels.schedule import Pattern, create_series
+
     now = utcnow()
+    today = now.astimezone(LONDON).date()
+    first = (today.replace(day=1) - timedelta(days=120)).replace(day=1)
+    meetings: list[list[Meeting]] = []
     for index, school in enumerate(schools):
         panel = Panel(
             name=f"{school.name} attendance panel", local_authority_id=school.local_authority_id
@@ -297,23 +315,306 @@ def _panels(
             session.add(
                 PanelMember(panel_id=panel.id, user_id=actors[key].user_id, is_chair=n == 0)
             )
-        for month in range(-4, 3):
-            first = (start + timedelta(weeks=16)).date().replace(day=1)
-            year, month_number = divmod(first.month - 1 + month, 12)
-            day = date(first.year + year, month_number + 1, 8 + index * 2)
-            while day.weekday() >= 5:
-                day += timedelta(days=1)
-            starts = datetime.combine(day, time(9, 30), LONDON)
-            session.add(
-                Meeting(
-                    panel_id=panel.id,
-                    starts_at=starts,
-                    location="Meeting room 2" if index == 0 else "School library",
-                    status="closed" if starts < now else "scheduled",
-                    closed_at=starts + timedelta(hours=2) if starts < now else None,
+        session.flush()
+        pattern = Pattern(
+            2,
+            1 + index,
+            time(9, 30),
+            120,
+            "Meeting room 2" if index == 0 else "School library",
+            first,
+            today + timedelta(days=100),
+        )
+        chair = actors[PANEL_MEMBERS[index][0]]
+        # Planned as if set up at the start, so the months already gone have meetings too.
+        series, _ = create_series(
+            session, chair, panel, pattern, now=datetime.combine(first, time(), LONDON)
+        )
+        session.flush()
+        meetings.append(
+            list(
+                session.scalars(
+                    select(Meeting)
+                    .where(Meeting.series_id == series.id, Meeting.status == "scheduled")
+                    .order_by(Meeting.starts_at)
                 )
             )
+        )
+    return meetings
+
+
+def _term_dates(session: Session, authority: LocalAuthority, data: bytes) -> None:
+    from panelflow.terms.dates import read_term_dates
+    from panelflow.terms.operations import load_term_dates
+
+    result = read_term_dates(data, "term dates")
+    if result.term_dates is None:
+        raise RuntimeError(
+            "the demo's term dates have problems: check them with panelflow terms check"
+        )
+    load_term_dates(session, authority.id, result.term_dates, SEEDER)
+
+
+# What panels talked about at the meetings already held: (discussion, barriers, actions).
+DISCUSSIONS = [
+    (
+        "Anxious on Monday mornings; mum works early shifts and cannot walk her in.",
+        [
+            "pupil:anxiety or low mood",
+            "family:getting to school on time (work or caring commitments)",
+        ],
+        [("Offer a CAMHS consultation about anxiety", "role:camhs_practitioner")],
+    ),
+    (
+        "Misses the bus most days since the family moved; money is tight.",
+        ["community:transport (cost, distance or no service)", "family:poverty or debt"],
+        [
+            ("Home visit to talk about getting to school", "role:ewo"),
+            ("Offer a place on the Inspiring Futures group", "role:youth_worker"),
+        ],
+    ),
+    (
+        "Fell out with friends; says nobody talks to her at lunch.",
+        ["school:friendships or not feeling they belong"],
+        [("Lunchtime club and a buddy from Year 6", "role:youth_worker")],
+    ),
+]
+# What became of each action agreed (in turn): its owner's steps, with what they wrote.
+FATES: list[list[tuple[str, str]]] = [
+    [("accept", ""), ("complete", "Two sessions held; anxiety easing, in school every day.")],
+    [],  # still waiting to be accepted (and overdue by now)
+    [("accept", ""), ("progress", "First visit done; mum keen on a bus pass.")],
+    [("decline", "No youth worker free this half-term; ask again in January.")],
+    [("accept", "")],
+]
+OWNER_OF_ROLE = {
+    "role:camhs_practitioner": "camhs",
+    "role:youth_worker": "youth",
+    "role:ewo": "ewo",
+}
+
+
+def _hold_meetings(
+    session: Session,
+    meetings: list[list[Meeting]],
+    fresh: list[list[Pupil]],
+    staff: list[Mapping[str, Actor]],
+    actors: Mapping[str, Actor],
+) -> None:
+    """Run each panel's meetings before today through the real operations: pupils nominated,
+    the meeting started, who was there, each pupil discussed, actions agreed, the outcome
+    taken through the engine, and the meeting closed. Then each action meets its fate."""
+    from panelflow.actions.operations import work_on
+    from panelflow.panels import meeting as ops
+    from panelflow.panels.operations import nominate
+
+    now = utcnow()
+    agreed = []
+    for index, panel_meetings in enumerate(meetings):
+        at = staff[index]
+        chair = at["chair"]
+        waiting = list(fresh[index])
+        discussed: list[Case] = []
+        for number, meeting in enumerate(m for m in panel_meetings if m.starts_at < now):
+            for case in discussed:
+                if case.state == "under_review":
+                    fire(case, "review_due", chair, {}, now=meeting.starts_at - timedelta(days=7))
+            for pupil, why in zip(
+                waiting[:2], ("Late most mornings.", "Missed 5 Mondays."), strict=False
+            ):
+                nominate(
+                    session, at["teacher"], pupil, why, now=meeting.starts_at - timedelta(days=9)
+                )
+            waiting = waiting[2:]
+            ops.start(session, chair, meeting, now=meeting.starts_at)
+            members = session.scalars(
+                select(PanelMember.user_id).where(PanelMember.panel_id == meeting.panel_id)
+            ).all()
+            others = [("Sam Lee", "Youth service")] if index == 0 and number % 2 == 0 else []
+            ops.record_attendance(session, chair, meeting, members, others)
+            for turn, item in enumerate(ops.items_of(session, meeting)):
+                case = session.get_one(Case, item.case_id)
+                text, barriers, actions = DISCUSSIONS[(turn + number) % len(DISCUSSIONS)]
+                when = meeting.starts_at + timedelta(minutes=10 * (turn + 1))
+                if case.state != "on_agenda":
+                    continue
+                reviewing = case in discussed
+                ops.record_discussion(
+                    session,
+                    chair,
+                    meeting,
+                    item,
+                    "Reviewed: " + text if reviewing else text,
+                    barriers,
+                )
+                if not reviewing or turn % 2 == 0:
+                    for title, owner in actions:
+                        agreed.append(
+                            ops.agree_action(
+                                session,
+                                chair,
+                                meeting,
+                                item,
+                                title=title,
+                                owner_key=owner,
+                                due=None,
+                                now=when,
+                            )
+                        )
+                if not reviewing:
+                    trigger = "discuss_at_panel"
+                    values = ops.drafted(session, meeting, item, _transition(case, trigger))
+                    discussed.append(case)
+                elif turn % 2 == 0:
+                    trigger = "continue_review"
+                    values = ops.drafted(session, meeting, item, _transition(case, trigger)) | {
+                        "attendance_rate": "88"
+                    }
+                else:
+                    trigger = "close_improved"
+                    values = {
+                        "review_notes": "Attendance up since the bus pass.",
+                        "attendance_rate": "96",
+                    }
+                refused = ops.decide(session, chair, meeting, item, trigger, values, now=when)
+                if refused is not None:
+                    raise RuntimeError(f"demo meeting refused {trigger}: {refused.message}")
+            ops.close(session, chair, meeting, now=meeting.starts_at + timedelta(hours=2))
+    for n, action in enumerate(agreed):
+        owner = OWNER_OF_ROLE.get(f"role:{action.role}", "lead")
+        for step, words in FATES[n % len(FATES)]:
+            work_on(session, action.id, actors[owner], step, words)
     session.flush()
+
+
+def _funding(session: Session, actors: Mapping[str, Actor]) -> None:
+    """Each panel's budget for this term and the last; at the first school, funding in every
+    state (approved and spent, waiting for a second approval, declined, withdrawn) and a
+    cohort of the Inspiring Futures group programme with its register."""
+    from panelflow.funding import operations as money
+    from panelflow.panels.operations import panel_for_school
+
+    t = money.today()
+    admin, chair, lead = actors["admin"], actors["chair"], actors["lead"]
+    panels = session.scalars(select(Panel).order_by(Panel.id)).all()
+    for panel in panels:
+        money.set_budget(
+            session,
+            admin,
+            panel_id=panel.id,
+            label="Summer term 2026",
+            starts_on=t - timedelta(days=200),
+            ends_on=t - timedelta(days=91),
+            amount_pence=150_000,
+        )
+        money.set_budget(
+            session,
+            admin,
+            panel_id=panel.id,
+            label="This term",
+            starts_on=t - timedelta(days=90),
+            ends_on=t + timedelta(days=60),
+            amount_pence=250_000,
+        )
+    first = panels[0]
+    cases = session.scalars(
+        select(Case)
+        .join(Pupil, Pupil.id == Case.pupil_id)
+        .where(Case.workflow_key == "school_panel", Case.is_final.is_(False))
+        .order_by(Case.id)
+    ).all()
+    ours = [
+        c for c in cases if (p := panel_for_school(session, c.pupil.school_id)) and p.id == first.id
+    ]
+    term = {"starts_on": t - timedelta(days=20), "ends_on": t + timedelta(days=40)}
+    bus = money.propose(
+        session,
+        chair,
+        case=ours[0],
+        item="transport",
+        amount_pence=4_500,
+        provider="Merseytravel",
+        **term,
+    )
+    money.record_spend(
+        session, chair, bus.id, 4_500, t - timedelta(days=18), "Bus pass for the term"
+    )
+    clock = money.propose(
+        session, lead, case=ours[1], item="equipment", amount_pence=1_200, provider="Argos", **term
+    )
+    money.record_spend(session, lead, clock.id, 1_150, t - timedelta(days=15), "Alarm clock")
+    place = money.propose(
+        session,
+        chair,
+        case=ours[1],
+        item="group_programme",
+        amount_pence=40_000,
+        provider="The Hive Youth Zone",
+        description="A place on Inspiring Futures, 8 weeks",
+        **term,
+    )
+    money.approve(session, lead, place.id)
+    money.propose(  # waits for a second approval
+        session,
+        chair,
+        case=ours[2],
+        item="mentoring",
+        amount_pence=30_000,
+        provider="Wirral Mentoring",
+        **term,
+    )
+    uniform = money.propose(
+        session,
+        lead,
+        case=ours[3],
+        item="uniform",
+        amount_pence=6_000,
+        provider="School shop",
+        **term,
+    )
+    money.withdraw(session, lead, uniform.id, "The school's own uniform bank covered it")
+    programme = money.add_programme(
+        session,
+        admin,
+        name="Inspiring Futures",
+        provider="The Hive Youth Zone",
+        description="A group programme on confidence and belonging, one afternoon a week.",
+    )
+    cohort = money.start_cohort(
+        session,
+        chair,
+        programme_id=programme.id,
+        panel_id=first.id,
+        label="Autumn, Tuesdays",
+        starts_on=t - timedelta(weeks=3),
+        session_count=8,
+        places=10,
+    )
+    seat = money.add_place(session, chair, cohort.id, case_id=ours[1].id, decision_id=place.id)
+    other = money.add_place(session, chair, cohort.id, case_id=ours[2].id)
+    from panelflow.funding.models import CohortSession
+
+    held = session.scalars(
+        select(CohortSession).where(CohortSession.cohort_id == cohort.id).order_by(CohortSession.id)
+    ).all()
+    for n, lesson in enumerate(held[:3]):
+        money.mark_register(
+            session,
+            chair,
+            lesson.id,
+            {seat.id: "present", other.id: "late" if n == 1 else "present"},
+        )
+
+
+def _transition(case: Case, trigger: str):  # type: ignore[no-untyped-def]
+    from panelflow.catalogue.operations import pinned
+
+    session = object_session(case)
+    assert session is not None
+    workflow = pinned(session, case.workflow_version_id).engine.definitions.workflows[
+        case.workflow_key
+    ]
+    return next(t for t in workflow.transitions if t.trigger == trigger)
 
 
 def _walk(case: Case, walk: Walk, actors: Mapping[str, Actor], when: datetime) -> None:

@@ -5,8 +5,10 @@ from panelflow.actions import models as actions
 from panelflow.audit import models as audit
 from panelflow.cases import models as cases
 from panelflow.catalogue import models as catalogue
+from panelflow.funding import models as funding
 from panelflow.notify import models as notify
 from panelflow.organisations import models as organisations
+from panelflow.panels import calendar_models as calendar
 from panelflow.panels import models as panels
 from panelflow.terms import models as terms
 
@@ -14,8 +16,10 @@ __all__ = [
     "accounts",
     "actions",
     "audit",
+    "calendar",
     "cases",
     "catalogue",
+    "funding",
     "notify",
     "organisations",
     "panels",

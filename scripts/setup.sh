@@ -66,6 +66,17 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     "$PYTHON" -m venv "$VENV"
 fi
 
+# PDF documents (panel minutes) are drawn by WeasyPrint, which needs Pango from the system.
+has_pango() {
+    local ldconfig
+    ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
+    "$ldconfig" -p 2>/dev/null | grep -q 'libpangoft2-1.0.so'
+}
+if ! has_pango; then
+    apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation \
+        || log "PDF downloads need Pango: install libpango-1.0-0 and libpangoft2-1.0-0"
+fi
+
 want=$(
     {
         cat pyproject.toml constraints.txt

@@ -737,6 +737,7 @@ def test_tick_raises_a_due_flag(
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         f"timers: 0 fired, {len(flags)} flagged, 0 could not fire, 0 no longer relevant\n"
+        "overdue actions: 0 reminders queued\n"
     )
     raised = session.scalars(select(CaseFlag).where(CaseFlag.case_id == case.id)).all()
     assert sorted(f.text for f in raised) == flags
@@ -746,7 +747,10 @@ def test_tick_raises_a_due_flag(
 
     # Nothing is due any more: a flag is raised once.
     again = invoke("tick")
-    assert again.stdout == "timers: 0 fired, 0 flagged, 0 could not fire, 0 no longer relevant\n"
+    assert again.stdout == (
+        "timers: 0 fired, 0 flagged, 0 could not fire, 0 no longer relevant\n"
+        "overdue actions: 0 reminders queued\n"
+    )
     assert count(session, CaseFlag) == len(flags)
 
 

@@ -84,8 +84,13 @@ def _now() -> datetime:
     return utcnow()
 
 
+# Reached by a secret address, not by signing in: a calendar feed never redirects to the
+# sign-in page (which would copy its secret into a query string).
+NOT_SESSION_ENDPOINTS = frozenset({"calendar.feed"})
+
+
 def _enforce_timeouts() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
+    if request.endpoint in NOT_SESSION_ENDPOINTS or not current_user.is_authenticated:
         return None
     now = _now()
     idle = timedelta(minutes=current_app.config["IDLE_MINUTES"])

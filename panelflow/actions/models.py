@@ -18,6 +18,7 @@ from panelflow.db import Base, utcnow
 
 if TYPE_CHECKING:
     from panelflow.accounts.models import User
+    from panelflow.cases.models import Case
 
 ACTION_STATUSES = ("open", "accepted", "declined", "completed")
 UPDATE_KINDS = ("created", "accepted", "declined", "progress", "completed")
@@ -50,6 +51,7 @@ class Action(Base):
     outcome: Mapped[str | None] = mapped_column(Text)
 
     assignee: Mapped[User | None] = relationship()
+    case: Mapped[Case] = relationship()
     updates: Mapped[list[ActionUpdate]] = relationship(
         order_by="ActionUpdate.id", back_populates="action"
     )

@@ -127,6 +127,10 @@ def create_action(
         },
         at=now,
     )
+    if meeting_id is None:  # a meeting's actions are announced when it closes
+        from panelflow.notify.actions import announce_new
+
+        announce_new(session, [action], now=now)
     return action
 
 
@@ -203,4 +207,8 @@ def work_on(
         at=now,
     )
     session.flush()
+    if step == "decline":  # the panel chair is told, so they can find someone else
+        from panelflow.notify.actions import announce_declined
+
+        announce_declined(session, action, now=now)
     return Worked(action, update)

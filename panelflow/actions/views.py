@@ -54,7 +54,6 @@ def _with_pupil():  # type: ignore[no-untyped-def]
         select(Action)
         .options(
             selectinload(Action.assignee),
-            selectinload(Action.updates),
         )
         .join(Case, Case.id == Action.case_id)
         .join(Pupil, Pupil.id == Case.pupil_id)
@@ -95,7 +94,9 @@ def _mine(action_id: int) -> tuple[Action, Pupil]:
     row = (
         web.session()
         .execute(
-            _with_pupil().where(Action.id == action_id, addressed_to(actor), still_known(actor))
+            _with_pupil()
+            .options(selectinload(Action.updates))
+            .where(Action.id == action_id, addressed_to(actor), still_known(actor))
         )
         .first()
     )

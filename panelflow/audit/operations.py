@@ -78,7 +78,8 @@ def log(
             details = {**(details or {}), "chain_head_restored": True}
     record = AuditRecord(
         seq=head.seq + 1,
-        at=(at or utcnow()).replace(microsecond=(at or utcnow()).microsecond),
+        # Kept in UTC, as it reads back from the database, so the hash verifies later.
+        at=(at or utcnow()).astimezone(UTC),
         action=action,
         actor_id=actor.id,
         actor_name=actor.name,

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from panelflow.actions.models import Action, ActionUpdate
 from panelflow.cases.models import CaseEvent, CaseFlag
-from panelflow.panels.models import CaseBarrier, Nomination
+from panelflow.funding.models import FundingDecision
+from panelflow.panels.models import AgendaItem, CaseBarrier, Meeting, Nomination
 from panelflow.workflows.definitions import WorkflowSet
 
 UPDATE_WORDS = {
@@ -31,7 +32,7 @@ UPDATE_WORDS = {
 class Entry:
     at: datetime
     case_id: int
-    kind: str  # nomination | step | barrier | action | flag
+    kind: str  # nomination | step | discussion | barrier | action | funding | flag
     title: str
     by: str = ""
     details: tuple[tuple[str, str], ...] = field(default_factory=tuple)
@@ -115,6 +116,50 @@ def timeline(
                 UPDATE_WORDS[update.kind],
                 update.by_name,
                 tuple(details),
+            )
+        )
+    discussed = session.execute(
+        select(AgendaItem, Meeting.starts_at)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.case_id.in_(ids), AgendaItem.status != "waiting")
+    )
+    for item, starts_at in discussed:
+        if item.status == "deferred":
+            entries.append(
+                Entry(
+                    item.discussed_at or starts_at,
+                    item.case_id,
+                    "discussion",
+                    "Deferred to the next panel meeting",
+                    details=(("Why", item.deferred_reason),) if item.deferred_reason else (),
+                )
+            )
+        elif item.discussion:
+            entries.append(
+                Entry(
+                    item.discussed_at or starts_at,
+                    item.case_id,
+                    "discussion",
+                    "Discussed at the panel meeting",
+                    details=(("Notes", item.discussion),),
+                )
+            )
+    for decision in session.scalars(
+        select(FundingDecision).where(FundingDecision.case_id.in_(ids))
+    ):
+        details = (
+            ("Amount", f"£{decision.amount_pence / 100:,.2f}"),
+            ("Provider", decision.provider),
+            ("Status", decision.status.capitalize()),
+        )
+        entries.append(
+            Entry(
+                decision.created_at,
+                decision.case_id,
+                "funding",
+                f"Funding proposed: {decision.item.replace('_', ' ')}",
+                decision.proposed_by_name,
+                details,
             )
         )
     for flag in session.scalars(select(CaseFlag).where(CaseFlag.case_id.in_(ids))):

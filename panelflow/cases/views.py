@@ -235,6 +235,19 @@ def case(case_id: int) -> ResponseReturnValue:
     )
 
 
+def explained(refused: Refused) -> tuple[dict[str, str], list[str], int]:
+    """A refusal as messages beside fields, general messages, and the HTTP status."""
+    problems: dict[str, str] = {}
+    general: list[str] = []
+    for reason in refused.reasons:
+        message = reason.message[0].upper() + reason.message[1:]
+        if reason.field:
+            problems[reason.field] = message
+        else:
+            general.append(message)
+    return problems, general, 409 if any(r.kind == "conflict" for r in refused.reasons) else 400
+
+
 def _transition(case: Case, trigger: str) -> tuple[WorkflowSet, TransitionDef | None]:
     definitions = _definitions(case)
     wf = definitions.workflows.get(case.workflow_key)
@@ -272,12 +285,7 @@ def step(case_id: int, trigger: str) -> ResponseReturnValue:
                 flash(f"{transition.label}: done", "success")
                 return redirect(url_for("cases.case", case_id=found.id))
             session.rollback()
-            for reason in result.reasons:
-                if reason.field:
-                    problems[reason.field] = reason.message[0].upper() + reason.message[1:]
-                else:
-                    general.append(reason.message[0].upper() + reason.message[1:])
-            status = 409 if any(r.kind == "conflict" for r in result.reasons) else 400
+            problems, general, status = explained(result)
     else:
         form.expected_version.data = str(found.lock_version)
     available = next((o for o in options(found, actor) if o.transition.trigger == trigger), None)
@@ -293,7 +301,7 @@ def step(case_id: int, trigger: str) -> ResponseReturnValue:
             problems=problems,
             general=general,
             form=form,
-            blocked=[] if available is None else available.blockers,
+            blocked=[] if available is None else [r.message for r in available.blockers],
         ),
         status,
     )

@@ -71,6 +71,7 @@ class Meeting(Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     moved_from: Mapped[datetime | None]
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_series.id"), index=True)
     started_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     closed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -114,6 +115,9 @@ class AgendaItem(Base):
     status: Mapped[str] = mapped_column(String(20), default="waiting")
     discussion: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str | None] = mapped_column(String(100))  # the trigger the panel took
+    case_event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))
+    discussed_at: Mapped[datetime | None]
+    deferred_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from panelflow.actions.models import Action
 from panelflow.audit.operations import log
@@ -216,7 +216,7 @@ def agenda(session: Session, meeting: Meeting, *, now: datetime | None = None) -
         c.id: c
         for c in session.scalars(
             select(Case)
-            .options(selectinload(Case.pupil).selectinload(Pupil.school))
+            .options(joinedload(Case.pupil).joinedload(Pupil.school))
             .where(Case.id.in_([i.case_id for i in items]))
         )
     }
@@ -249,7 +249,7 @@ def _waiting(session: Session, meeting: Meeting, placed: set[int]) -> list[Agend
     )
     waiting = session.scalars(
         select(Case)
-        .options(selectinload(Case.pupil).selectinload(Pupil.school))
+        .options(joinedload(Case.pupil).joinedload(Pupil.school))
         .join(Pupil, Pupil.id == Case.pupil_id)
         .where(
             Pupil.school_id.in_(schools),

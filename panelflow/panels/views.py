@@ -22,6 +22,7 @@ from panelflow.audit.operations import log
 from panelflow.cases.models import Case
 from panelflow.cases.views import pupil_search, typed_date, visible_pupil
 from panelflow.organisations.models import Pupil
+from panelflow.panels.meeting import may_run
 from panelflow.panels.models import Meeting, Panel, PanelMember, PanelSchool
 from panelflow.panels.operations import (
     NominationError,
@@ -32,7 +33,7 @@ from panelflow.panels.operations import (
     nominations_for,
 )
 from panelflow.presentation import day
-from panelflow.roles.policy import Permission, case_scope
+from panelflow.roles.policy import Permission, allowed, case_scope
 from panelflow.roles.views import current_actor, not_found_for, require
 
 bp = Blueprint("panels", __name__)
@@ -193,7 +194,7 @@ def nominate_new() -> ResponseReturnValue:
 # -- panels, meetings and agendas -------------------------------------------------------------
 
 
-def _my_panels_query(actor_user_id: int | None, school_id: int | None):  # type: ignore[no-untyped-def]
+def my_panels_query(actor_user_id: int | None, school_id: int | None):  # type: ignore[no-untyped-def]
     member = select(PanelMember.panel_id).where(PanelMember.user_id == actor_user_id)
     at_school = select(PanelSchool.panel_id).where(PanelSchool.school_id == school_id)
     return select(Panel).where(or_(Panel.id.in_(member), Panel.id.in_(at_school)))
@@ -205,7 +206,7 @@ def panels() -> ResponseReturnValue:
     actor = current_actor()
     session = web.session()
     found = session.scalars(
-        _my_panels_query(actor.user_id, actor.school_id)
+        my_panels_query(actor.user_id, actor.school_id)
         .options(selectinload(Panel.schools))
         .order_by(Panel.name)
     ).all()
@@ -213,10 +214,10 @@ def panels() -> ResponseReturnValue:
     return render_template("panels/panels.html", panels=found, upcoming=upcoming)
 
 
-def _my_panel(panel_id: int) -> Panel:
+def visible_panel(panel_id: int) -> Panel:
     actor = current_actor()
     panel = web.session().scalar(
-        _my_panels_query(actor.user_id, actor.school_id)
+        my_panels_query(actor.user_id, actor.school_id)
         .options(selectinload(Panel.schools))
         .where(Panel.id == panel_id)
     )
@@ -229,7 +230,7 @@ def _my_panel(panel_id: int) -> Panel:
 @require(Permission.VIEW_PUPILS)
 def panel(panel_id: int) -> ResponseReturnValue:
     session = web.session()
-    found = _my_panel(panel_id)
+    found = visible_panel(panel_id)
     members = (
         session.execute(
             select(PanelMember)
@@ -251,6 +252,7 @@ def panel(panel_id: int) -> ResponseReturnValue:
         members=[(m, people[m.user_id]) for m in members],
         meetings=meetings_of(session, found.id),
         upcoming=next_meeting(session, found.id),
+        runs=allowed(current_actor(), Permission.RUN_PANELS),
     )
 
 
@@ -262,7 +264,7 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
     found = session.get(Meeting, meeting_id)
     if found is None:
         not_found_for(actor, Permission.VIEW_PUPILS, meeting=meeting_id)
-    _my_panel(found.panel_id)
+    visible_panel(found.panel_id)
     entries = agenda(session, found)
     visible = set(
         session.scalars(
@@ -276,4 +278,6 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
         entries=shown,
         hidden=len(entries) - len(shown),
         nominations=nominations_for(session, [e.case.id for e in shown]),
+        runs=may_run(session, actor, found),
+        form=FlaskForm(),
     )

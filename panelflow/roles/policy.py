@@ -37,6 +37,7 @@ class Permission(StrEnum):
     RUN_PANELS = "run_panels"
     WORK_ON_CASES = "work_on_cases"
     MANAGE_USERS = "manage_users"
+    MANAGE_BUDGETS = "manage_budgets"
     VIEW_AUDIT = "view_audit"
     EXPORT = "export"
 
@@ -49,6 +50,9 @@ DESCRIPTIONS = {
     Permission.RUN_PANELS: "Run panel meetings: agenda, discussion, actions, funding",
     Permission.WORK_ON_CASES: "Take workflow steps and work on actions, within need-to-know",
     Permission.MANAGE_USERS: "Create accounts and grant or remove roles",
+    Permission.MANAGE_BUDGETS: (
+        "Set panels' budgets and the group programmes on offer (totals only, no pupils)"
+    ),
     Permission.VIEW_AUDIT: "Search the audit trail and verify its chain",
     Permission.EXPORT: "Export records (each export is audited)",
 }
@@ -68,7 +72,7 @@ MATRIX: dict[str, frozenset[Permission]] = {
     "inclusion_facilitator": _PRACTITIONER,
     "virtual_school_head": _PRACTITIONER | {P.EXPORT},
     "workflow_editor": frozenset({P.VIEW_WORKFLOWS, P.PUBLISH_WORKFLOWS}),
-    "la_admin": frozenset({P.VIEW_WORKFLOWS, P.MANAGE_USERS}),
+    "la_admin": frozenset({P.VIEW_WORKFLOWS, P.MANAGE_USERS, P.MANAGE_BUDGETS}),
     "auditor": frozenset({P.VIEW_WORKFLOWS, P.VIEW_AUDIT, P.EXPORT}),
 }
 

@@ -132,14 +132,56 @@ class WorkflowDef:
 
 
 @dataclass(frozen=True)
+class ApprovalBand:
+    """Who approves a funding decision of up to ``up_to`` pence (None: no upper limit).
+
+    Someone holding a role in ``approved_by`` gives the first approval (the proposer may give
+    it themselves). Where ``second_approval_by`` is set, someone in one of those roles who is
+    neither the proposer nor the first approver must approve it too.
+    """
+
+    up_to: int | None
+    approved_by: tuple[str, ...]
+    second_approval_by: tuple[str, ...] = ()
+
+    @property
+    def needs_second(self) -> bool:
+        return bool(self.second_approval_by)
+
+
+@dataclass(frozen=True)
+class FundingRules:
+    """The ``funding:`` section: what panels can fund, and the approval ladder."""
+
+    items: Mapping[str, str]  # name -> the words people see
+    approval: tuple[ApprovalBand, ...]
+
+    def band_for(self, pence: int) -> ApprovalBand | None:
+        """The first band whose limit is at least ``pence``; None above the top limit."""
+        for band in self.approval:
+            if band.up_to is None or pence <= band.up_to:
+                return band
+        return None
+
+    @property
+    def limit(self) -> int | None:
+        """The most any band approves, or None when the last band has no limit."""
+        return self.approval[-1].up_to if self.approval else None
+
+    def item_label(self, name: str) -> str:
+        return self.items.get(name, name.replace("_", " "))
+
+
+@dataclass(frozen=True)
 class WorkflowSet:
-    """Everything one workflow file declares: agencies, roles, fields and workflows."""
+    """Everything one workflow file declares: agencies, roles, fields, workflows, funding."""
 
     agencies: Mapping[str, str]
     roles: Mapping[str, RoleDef]
     fields: Mapping[str, FieldDef]
     workflows: Mapping[str, WorkflowDef]
     barriers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    funding: FundingRules | None = None  # None: the file has no 'funding:' section
 
     def field_label(self, name: str) -> str:
         found = self.fields.get(name)

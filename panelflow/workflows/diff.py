@@ -10,7 +10,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from panelflow.workflows.definitions import TransitionDef, WorkflowDef, WorkflowSet
+from panelflow.workflows.definitions import (
+    ApprovalBand,
+    FundingRules,
+    TransitionDef,
+    WorkflowDef,
+    WorkflowSet,
+)
+from panelflow.workflows.money import format_money
 
 
 def _names(values: Iterable[object]) -> str:
@@ -90,6 +97,47 @@ def _compare_workflow(old: WorkflowDef, new: WorkflowDef) -> list[str]:
     return changes
 
 
+def describe_band(band: ApprovalBand) -> str:
+    """'up to £150.00: approved by panel_chair, then a second approval by attendance_lead'."""
+    amount = f"up to {format_money(band.up_to)}" if band.up_to is not None else "any amount"
+    words = f"{amount}: approved by {_names(band.approved_by)}"
+    if band.needs_second:
+        words += f", then a second approval by {_names(band.second_approval_by)}"
+    return words
+
+
+def _describe_bands(rules: FundingRules) -> str:
+    return "; ".join(describe_band(b) for b in rules.approval) or "none"
+
+
+def _compare_funding(old: FundingRules | None, new: FundingRules | None) -> list[str]:
+    if old == new:
+        return []
+    if old is None:
+        assert new is not None
+        return [
+            f"funding rules added: {len(new.items)} items panels can fund; "
+            f"approval {_describe_bands(new)}"
+        ]
+    if new is None:
+        return ["funding rules removed: panels can no longer propose funding"]
+    changes = []
+    for name in sorted(new.items.keys() - old.items.keys()):
+        changes.append(f"funding item '{name}' added ({new.items[name]})")
+    for name in sorted(old.items.keys() - new.items.keys()):
+        changes.append(f"funding item '{name}' removed")
+    for name in sorted(old.items.keys() & new.items.keys()):
+        if old.items[name] != new.items[name]:
+            changes.append(
+                f"funding item '{name}' renamed from '{old.items[name]}' to '{new.items[name]}'"
+            )
+    if old.approval != new.approval:
+        changes.append(
+            f"funding approval changed from {_describe_bands(old)} to {_describe_bands(new)}"
+        )
+    return changes
+
+
 def describe_changes(old: WorkflowSet | None, new: WorkflowSet) -> list[str]:
     """What changed in the procedures, one line per change, in plain words."""
     if old is None:
@@ -111,6 +159,7 @@ def describe_changes(old: WorkflowSet | None, new: WorkflowSet) -> list[str]:
             changes.append(f"field '{name}' changed")
     if old.barriers != new.barriers:
         changes.append("barrier list changed")
+    changes.extend(_compare_funding(old.funding, new.funding))
     for key in sorted(new.workflows.keys() - old.workflows.keys()):
         changes.append(f"workflow '{key}' added")
     for key in sorted(old.workflows.keys() - new.workflows.keys()):

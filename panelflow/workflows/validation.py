@@ -23,8 +23,10 @@ from panelflow.workflows.conditions import (
 from panelflow.workflows.definitions import (
     REFLEXIVE,
     WILDCARD,
+    ApprovalBand,
     Effect,
     FieldDef,
+    FundingRules,
     RoleDef,
     StateDef,
     TimerDef,
@@ -34,13 +36,21 @@ from panelflow.workflows.definitions import (
 )
 from panelflow.workflows.durations import DURATION_HELP, parse_duration
 from panelflow.workflows.loader import BOOL_TAG, NULL_TAG, STR_TAG, Located, Problem, load
+from panelflow.workflows.money import MoneyError, format_money, parse_money
 
 __all__ = ["Problem", "ValidationResult", "validate_text"]
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 FIELD_TYPES = ("text", "long_text", "date", "number", "money", "yes_no", "choice")
 
-TOP_KEYS = {"agencies": False, "roles": True, "fields": False, "barriers": False, "workflows": True}
+TOP_KEYS = {
+    "agencies": False,
+    "roles": True,
+    "fields": False,
+    "barriers": False,
+    "workflows": True,
+    "funding": False,
+}
 ROLE_KEYS = {"agency": True, "label": True}
 FIELD_KEYS = {"label": True, "type": False, "options": False, "hint": False}
 WORKFLOW_KEYS = {
@@ -88,11 +98,16 @@ KEY_HINTS = {
     "after": "add 'after:' with a duration, like '6 school weeks'",
     "role": "add 'role:' naming who the action is for",
     "workflow": "add 'workflow:' naming the workflow to open a case in",
+    "items": "add 'items:' listing what panels can fund, like 'transport: Transport (bus pass)'",
+    "approval": "add 'approval:' listing who approves how much, smallest amount first",
+    "approved_by": "add 'approved_by:' with the roles who may approve, like [panel_chair]",
 }
 EFFECT_KEYS = {
     "create_action": {"role": False, "agency": False, "title": True, "due": False},
     "open_case": {"workflow": True},
 }
+FUNDING_KEYS = {"items": True, "approval": True}
+BAND_KEYS = {"up_to": False, "approved_by": True, "second_approval_by": False}
 
 
 @dataclass
@@ -292,6 +307,8 @@ VOCABULARY_KEYS = frozenset(
         *TRANSITION_KEYS,
         *EFFECT_KEYS,
         *(k for keys in EFFECT_KEYS.values() for k in keys),
+        *FUNDING_KEYS,
+        *BAND_KEYS,
     ]
 )
 
@@ -342,6 +359,7 @@ def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
     roles = _roles(root.value.get("roles"), declared_agencies, c)
     fields = _fields(root.value.get("fields"), c)
     barriers = _barriers(root.value.get("barriers"), c)
+    funding = _funding(root.value.get("funding"), _declared(root.value.get("roles")), c)
 
     raw_workflows = root.value.get("workflows")
     workflow_nodes: dict[str, Located] = {}
@@ -375,7 +393,7 @@ def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
             workflows[key] = wf
     if c.problems:
         return None
-    return WorkflowSet(agencies, roles, fields, workflows, barriers)
+    return WorkflowSet(agencies, roles, fields, workflows, barriers, funding)
 
 
 def _declared(node: Located | None) -> set[str]:
@@ -505,6 +523,127 @@ def _barriers(node: Located | None, c: _Checker) -> dict[str, tuple[str, ...]]:
         if name:
             barriers[name] = kinds
     return barriers
+
+
+def _funding(node: Located | None, roles: set[str], c: _Checker) -> FundingRules | None:
+    """The optional 'funding:' section: items panels can fund, and the approval bands."""
+    if node is None or not c.mapping(node, "'funding'"):
+        return None
+    c.keys(node, FUNDING_KEYS, "'funding'")
+    items = _funding_items(node.value.get("items"), c)
+    bands = _approval_bands(node.value.get("approval"), roles, c)
+    return FundingRules(items, tuple(bands))
+
+
+def _funding_items(node: Located | None, c: _Checker) -> dict[str, str]:
+    items: dict[str, str] = {}
+    if node is None:
+        return items
+    if node.is_list:
+        c.add(
+            node,
+            "'items' of 'funding' must give each item a short name and the words people "
+            "see, one per line, like 'transport: Transport (bus pass, taxi, fuel)'",
+        )
+        return items
+    if not c.mapping(node, "'items' of 'funding'"):
+        return items
+    if not node.value:
+        c.add(
+            node,
+            "'items' of 'funding' is empty; list what panels can fund, one per line, like "
+            "'transport: Transport (bus pass, taxi, fuel)'",
+        )
+    for key, value in node.value.items():
+        name = c.name(node.key_node(key), "the funding item name '{value}'")
+        label = c.text(value, f"the label of funding item '{key}'")
+        if name and label:
+            items[name] = label
+    return items
+
+
+def _approval_bands(node: Located | None, roles: set[str], c: _Checker) -> list[ApprovalBand]:
+    bands: list[ApprovalBand] = []
+    if node is None:
+        return bands
+    if not node.is_list or not node.value:
+        c.add(
+            node,
+            "'approval' of 'funding' must be a list of bands, smallest amount first, each "
+            "starting with '- up_to:' and naming who approves it under 'approved_by:'",
+        )
+        return bands
+    previous: tuple[int, int] | None = None  # the last limit read, and its band's number
+    for number, item in enumerate(node.value, start=1):
+        what = f"approval band {number} of 'funding'"
+        if not c.mapping(item, what):
+            continue
+        c.keys(item, BAND_KEYS, what)
+        up_to = None
+        if "up_to" in item.value:
+            up_to = _band_limit(item.value["up_to"], what, previous, c)
+            if up_to is not None:
+                previous = (up_to, number)
+        elif number < len(node.value):
+            c.add(
+                item,
+                f"{what} has no 'up_to', but only the last band may be without a limit; "
+                "add 'up_to:' with the most this band approves, like \"£150\"",
+            )
+        approved_by = _band_roles(item.value.get("approved_by"), "approved_by", what, roles, c)
+        second = _band_roles(
+            item.value.get("second_approval_by"), "second_approval_by", what, roles, c
+        )
+        bands.append(ApprovalBand(up_to, approved_by, second))
+    return bands
+
+
+def _band_limit(
+    node: Located, what: str, previous: tuple[int, int] | None, c: _Checker
+) -> int | None:
+    text = c.text(node, f"'up_to' of {what}")
+    if text is None:
+        return None
+    try:
+        pence = parse_money(text)
+    except MoneyError as error:
+        c.add(node, f"'up_to' of {what}: {error}")
+        return None
+    if pence == 0:
+        c.add(node, f"'up_to' of {what} is £0.00; a band must approve some money, like \"£150\"")
+        return None
+    if previous is not None and pence <= previous[0]:
+        c.add(
+            node,
+            f"{what} goes up to {format_money(pence)}, which is not more than band "
+            f"{previous[1]} ({format_money(previous[0])}); list the bands from the smallest "
+            "amount to the largest",
+        )
+        return None
+    return pence
+
+
+def _band_roles(
+    node: Located | None, key: str, what: str, roles: set[str], c: _Checker
+) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    if (node.is_list and not node.value) or (node.is_scalar and node.tag == NULL_TAG):
+        c.add(
+            node, f"'{key}' of {what} is empty; name the roles who may approve, like [panel_chair]"
+        )
+        return ()
+    found = []
+    for name, item in c.names(node, f"'{key}' of {what}"):
+        if name not in roles:
+            c.add(
+                item,
+                f"role '{name}' in '{key}' of {what} is not declared under 'roles:'"
+                f"{_suggest(name, roles)}",
+            )
+        elif name not in found:
+            found.append(name)
+    return tuple(found)
 
 
 @dataclass

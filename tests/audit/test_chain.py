@@ -45,6 +45,19 @@ def test_an_intact_chain_verifies(session: Session, five: list[AuditRecord]) -> 
     assert report.message == "the audit trail is intact: 5 records verified"
 
 
+def test_a_record_timed_in_london_summer_time_verifies(session: Session) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    at = datetime(2026, 6, 29, 9, 30, tzinfo=ZoneInfo("Europe/London"))  # 08:30 UTC
+    log(session, person("Priya Chair", "panel_chair"), "meeting.start", "started", at=at)
+    session.commit()
+    session.expire_all()  # read back from the database, as verify does later
+
+    assert verify(session).intact
+    assert session.scalars(select(AuditRecord)).one().at == at
+
+
 def test_an_empty_trail_verifies(session: Session) -> None:
     assert verify(session).intact
 
