@@ -235,6 +235,14 @@ def case(case_id: int) -> ResponseReturnValue:
     )
 
 
+def seen_version(form: StepForm) -> int | None:
+    """The case's version as the person saw it when the form was shown, if it came back."""
+    try:
+        return int(form.expected_version.data or "")
+    except ValueError:
+        return None
+
+
 def explained(refused: Refused) -> tuple[dict[str, str], list[str], int]:
     """A refusal as messages beside fields, general messages, and the HTTP status."""
     problems: dict[str, str] = {}
@@ -275,11 +283,7 @@ def step(case_id: int, trigger: str) -> ResponseReturnValue:
             general.append("The form had expired; check your answers and send them again")
             status = 400
         else:
-            try:
-                expected = int(form.expected_version.data or "")
-            except ValueError:
-                expected = None
-            result = fire(found, trigger, actor, values, expected_version=expected)
+            result = fire(found, trigger, actor, values, expected_version=seen_version(form))
             if not isinstance(result, Refused):
                 session.commit()
                 flash(f"{transition.label}: done", "success")

@@ -12,10 +12,8 @@ from datetime import datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import HiddenField
 
 from panelflow import web
 from panelflow.accounts.models import User
@@ -23,7 +21,7 @@ from panelflow.accounts.views import require_sign_in
 from panelflow.actions.models import Action
 from panelflow.audit.operations import log
 from panelflow.cases.models import Case, CaseEvent
-from panelflow.cases.views import explained, typed_date, visible_case
+from panelflow.cases.views import StepForm, explained, seen_version, typed_date, visible_case
 from panelflow.db import utcnow
 from panelflow.funding.operations import decisions_for_cases
 from panelflow.organisations.models import Pupil
@@ -39,10 +37,8 @@ bp = Blueprint("meetings", __name__)
 bp.before_request(require_sign_in)
 
 
-class MeetingForm(FlaskForm):
-    """The CSRF token (and the case version seen); other fields are read by name."""
-
-    expected_version = HiddenField()
+# The CSRF token and the case version seen; other fields are read by name.
+MeetingForm = StepForm
 
 
 def _meeting(meeting_id: int, permission: Permission = Permission.RUN_PANELS) -> Meeting:
@@ -509,12 +505,14 @@ def outcome(meeting_id: int, item_id: int, trigger: str) -> ResponseReturnValue:
             status = 400
         else:
             try:
-                expected = int(form.expected_version.data or "")
-            except ValueError:
-                expected = None
-            try:
                 refused = ops.decide(
-                    session, actor, found, agenda_item, trigger, values, expected_version=expected
+                    session,
+                    actor,
+                    found,
+                    agenda_item,
+                    trigger,
+                    values,
+                    expected_version=seen_version(form),
                 )
             except ops.MeetingError as error:
                 session.rollback()
