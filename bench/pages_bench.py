@@ -642,10 +642,11 @@ def main() -> None:
         "--schools", type=int, default=1, help="schools (one panel each) sharing the cases"
     )
     parser.add_argument(
-        "--analyze",
-        action="store_true",
-        help="run ANALYZE once built (PostgreSQL's autovacuum does so in service; on SQLite, "
-        "nothing does yet)",
+        "--no-analyze",
+        dest="analyze",
+        action="store_false",
+        help="skip ANALYZE once built (in service `panelflow tick` runs it every few minutes, "
+        "and PostgreSQL's autovacuum too)",
     )
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=3)
@@ -659,8 +660,7 @@ def main() -> None:
         began = time.perf_counter()
         world = build(db, args.cases, bench_accounts, schools=args.schools)
         if args.analyze:
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("ANALYZE")
+            db.refresh_statistics()
         print(
             f"database: {db.engine.dialect.name}; {args.cases} open panel cases at "
             f"{args.schools} school(s), one panel each, built in "

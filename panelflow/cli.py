@@ -246,6 +246,7 @@ def tick() -> None:
         # Its own transaction: the timers' work stands even if queueing reminders fails.
         with database.transaction() as session:
             reminders = remind_overdue(session)
+        database.refresh_statistics()
     click.echo(
         f"timers: {report.fired} fired, {report.flagged} flagged, {report.refused} "
         f"could not fire, {report.stale} no longer relevant"
@@ -296,6 +297,7 @@ def db_upgrade(revision: str) -> None:
 
     with _database() as database:
         upgrade(database.url, revision)
+        database.refresh_statistics()
     click.echo("database schema is up to date" if revision == "head" else f"at {revision}")
 
 
@@ -462,15 +464,16 @@ def demo_seed(file: str) -> None:
     from panelflow.demo import seed
 
     term_dates = Path(file).with_name("term-dates.yaml")
-    with _transaction() as session:
-        click.echo(
-            seed(
+    with _database() as database:
+        with database.transaction() as session:
+            outcome = seed(
                 session,
                 _read(file),
                 file,
                 term_dates.read_bytes() if term_dates.is_file() else None,
             )
-        )
+        database.refresh_statistics()
+    click.echo(outcome)
 
 
 @main.command()

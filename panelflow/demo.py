@@ -573,6 +573,22 @@ def _funding(session: Session, actors: Mapping[str, Actor]) -> None:
         **term,
     )
     money.withdraw(session, lead, uniform.id, "The school's own uniform bank covered it")
+    taxi = money.propose(
+        session,
+        lead,
+        case=ours[4],
+        item="transport",
+        amount_pence=18_000,
+        provider="Wirral Cabs",
+        description="A taxi to school for four weeks",
+        **term,
+    )
+    money.decline(
+        session,
+        chair,
+        taxi.id,
+        "The walking bus from Laird Street starts on Monday; try that first",
+    )
     programme = money.add_programme(
         session,
         admin,

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g
 
+from panelflow.workflows.money import format_money
+
 LONDON = ZoneInfo("Europe/London")
 
 PUPIL_FLAG_WORDS = {
@@ -86,9 +88,7 @@ def action_owner(action: Any) -> str:
 
 
 def money(pence: int | None) -> str:
-    if pence is None:
-        return ""
-    return f"£{pence / 100:,.2f}"
+    return "" if pence is None else format_money(pence)
 
 
 def choice_item(option: str, value: str) -> dict[str, Any]:

@@ -231,6 +231,9 @@ ROUTES = [
         RUNNERS,
         sees=RUNS_FIRST,
     ),
+    Route(
+        "funding.place", "GET", "/cohorts/{cohort}/places/{cohort_place}", RUNNERS, sees=RUNS_FIRST
+    ),
     # The feed is reached by its secret address alone: tests/calendar/test_feeds.py.
     Route("calendar.feed", "GET", "/calendar/not-a-token.ics", EVERYONE, 404, public=True),
 ]
@@ -373,8 +376,15 @@ def resources(session: Session, personas: dict[str, str]) -> dict[str, int]:
 
 
 def _funding_records(session: Session) -> dict[str, int]:
-    """The demo's first funding decision, budget, cohort and cohort session (first school)."""
-    from panelflow.funding.models import Budget, Cohort, CohortSession, FundingDecision
+    """The demo's first funding decision, budget, cohort, cohort session and cohort place
+    (first school)."""
+    from panelflow.funding.models import (
+        Budget,
+        Cohort,
+        CohortPlace,
+        CohortSession,
+        FundingDecision,
+    )
 
     def first(model: type, column: object) -> int:
         return session.scalars(select(column).order_by(column).limit(1)).one()  # type: ignore[arg-type]
@@ -384,6 +394,7 @@ def _funding_records(session: Session) -> dict[str, int]:
         "budget": first(Budget, Budget.id),
         "cohort": first(Cohort, Cohort.id),
         "cohort_session": first(CohortSession, CohortSession.id),
+        "cohort_place": first(CohortPlace, CohortPlace.id),
     }
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from panelflow import cli
@@ -752,6 +752,44 @@ def test_tick_raises_a_due_flag(
         "overdue actions: 0 reminders queued\n"
     )
     assert count(session, CaseFlag) == len(flags)
+
+
+def analysed_tables(session: Session) -> set[str]:
+    """Tables the query planner holds statistics about."""
+    if session.get_bind().dialect.name == "sqlite":
+        exists = "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        if session.scalar(text(exists)) is None:
+            return set()  # never analysed
+        return set(session.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))
+    return set(
+        session.scalars(
+            text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
+        )
+    )
+
+
+def forget_statistics(session: Session) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        if analysed_tables(session):
+            session.execute(text("DELETE FROM sqlite_stat1"))
+    else:
+        session.execute(text("SELECT pg_stat_reset_single_table_counters('cases'::regclass)"))
+    session.commit()
+
+
+def test_tick_refreshes_the_query_planners_statistics(
+    invoke: Invoke, session: Session, published: WorkflowVersion
+) -> None:
+    open_case(session, make_pupil(session), "school_panel", person("Tess Teacher"))
+    session.commit()
+    forget_statistics(session)
+    assert "cases" not in analysed_tables(session)
+    session.commit()
+
+    result = invoke("tick")
+
+    assert result.exit_code == 0, result.output
+    assert {"cases", "pupils", "audit_records"} <= analysed_tables(session)
 
 
 # --- db upgrade, and a database without the schema -----------------------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from panelflow.actions.models import ACTION_STATUSES, Action
 from panelflow.audit.operations import verify
 from panelflow.cases.models import Case, CaseEvent
 from panelflow.demo import seed
+from panelflow.funding.models import FundingDecision, SpendEntry
 from panelflow.organisations.models import Pupil, School
 
 
@@ -26,6 +28,16 @@ def test_the_demo_seeds_schools_pupils_and_cases_through_the_engine(
     assert len(states) >= 5, states  # cases at many different points of their journeys
     assert session.scalar(select(func.count()).select_from(CaseEvent)) > 40
     assert verify(session).intact
+    # The "actions in every state, spend": every state an action and a funding
+    # decision can be in, and money spent.
+    assert set(session.scalars(select(Action.status).distinct())) == set(ACTION_STATUSES)
+    assert set(session.scalars(select(FundingDecision.status).distinct())) == {
+        "proposed",
+        "approved",
+        "declined",
+        "withdrawn",
+    }
+    assert (session.scalar(select(func.sum(SpendEntry.amount_pence))) or 0) > 0
 
 
 def test_seeding_twice_adds_nothing_the_second_time(session: Session, workflows_text: str) -> None:

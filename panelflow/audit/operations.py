@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from panelflow.audit.models import AuditHead, AuditRecord
 from panelflow.db import utcnow
+from panelflow.paging import Paging
 from panelflow.roles import Actor
 
 GENESIS = "0" * 64
@@ -262,22 +263,11 @@ def recorded_actions(session: Session) -> list[str]:
 @dataclass(frozen=True)
 class SearchPage:
     records: list[AuditRecord]
-    total: int
-    page: int
-    per_page: int
+    paging: Paging
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first(self) -> int:
-        """The position of the first record shown (1-based), or 0 if none are."""
-        return (self.page - 1) * self.per_page + 1 if self.records else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.records) - 1 if self.records else 0
+    def total(self) -> int:
+        return self.paging.total
 
 
 def search(
@@ -290,15 +280,14 @@ def search(
     """
     conditions = _matching(filters)
     total = _count(session, conditions)
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
+    paging = Paging.at(total, page, per_page)
     records = list(
         session.scalars(
             select(AuditRecord)
             .where(*conditions)
             .order_by(AuditRecord.seq.desc())
             .limit(per_page)
-            .offset((page - 1) * per_page)
+            .offset(paging.offset)
         )
     )
     log(
@@ -306,9 +295,14 @@ def search(
         actor,
         "audit.viewed",
         "searched the audit trail",
-        details={"filters": filters.used(), "page": page, "shown": len(records), "total": total},
+        details={
+            "filters": filters.used(),
+            "page": paging.page,
+            "shown": len(records),
+            "total": total,
+        },
     )
-    return SearchPage(records, total, page, per_page)
+    return SearchPage(records, paging)
 
 
 def refused_search(session: Session, actor: Actor, fields: list[str]) -> None:

@@ -83,23 +83,10 @@ def search_page() -> ResponseReturnValue:
         form=form,
         result=result,
         query=form.query(),
-        pages=page_numbers(result.page, result.pages),
         verify_form=VerifyForm(),
         can_export=allowed(current_actor(), Permission.EXPORT),
         **_labels(),
     )
-
-
-def page_numbers(page: int, pages: int) -> list[int | None]:
-    """Pages to link to: the first, the last, and the current one with its neighbours;
-    ``None`` where pages are left out."""
-    shown = sorted({1, pages, *range(max(1, page - 1), min(pages, page + 1) + 1)})
-    numbers: list[int | None] = []
-    for number in shown:
-        if numbers and number - (numbers[-1] or 0) > 1:
-            numbers.append(None)
-        numbers.append(number)
-    return numbers
 
 
 @bp.get("/audit/<int:seq>")

@@ -199,6 +199,8 @@ def pupil(pupil_id: int) -> ResponseReturnValue:
 @bp.get("/cases/<int:case_id>")
 @require(Permission.VIEW_PUPILS)
 def case(case_id: int) -> ResponseReturnValue:
+    from panelflow.funding.operations import case_funding
+
     actor = current_actor()
     session = web.session()
     found = visible_case(case_id)
@@ -213,6 +215,7 @@ def case(case_id: int) -> ResponseReturnValue:
     actions = session.scalars(
         select(Action).where(Action.case_id == found.id).order_by(Action.created_at)
     ).all()
+    funding = case_funding(session, actor, found)
     log(
         session,
         actor,
@@ -232,6 +235,7 @@ def case(case_id: int) -> ResponseReturnValue:
         actions=actions,
         entries=entries,
         definitions=definitions,
+        funding=funding,
     )
 
 

@@ -59,3 +59,11 @@ class RegisterForm(FlaskForm):
     what = HiddenField()  # "register" or "details"
     held_on = StringField()
     topic = StringField()
+
+
+class LeaveForm(FlaskForm):
+    """A pupil leaving a cohort (the date and why), or removing a place given by mistake."""
+
+    what = HiddenField()  # "leave" or "remove"
+    left_on = StringField()
+    left_reason = TextAreaField()

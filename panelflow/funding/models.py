@@ -177,11 +177,17 @@ class Cohort(Base):
 
 
 class CohortPlace(Base):
-    """A pupil's place on a cohort, paid for by one funding decision (or not funded)."""
+    """A pupil's place on a cohort, paid for by one funding decision (or not funded).
+
+    A pupil who leaves the cohort keeps their place, with the date and the reason
+    (``left_on``, ``left_reason``): their register marks stay, they are not expected at
+    sessions held after that date, and the place no longer counts as taken.
+    """
 
     __tablename__ = "cohort_places"
     __table_args__ = (
         UniqueConstraint("cohort_id", "pupil_id", name="uq_cohort_places_cohort_pupil"),
+        CheckConstraint("left_on IS NULL OR left_reason <> ''", name="left_with_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,8 +197,16 @@ class CohortPlace(Base):
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("funding_decisions.id"), unique=True)
     added_by_name: Mapped[str] = mapped_column(String(200))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    left_on: Mapped[date | None]
+    left_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    left_recorded_by_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    left_recorded_at: Mapped[datetime | None]
 
     pupil: Mapped[Pupil] = relationship()
+
+    def expected_at(self, held_on: date) -> bool:
+        """Whether the pupil is expected at a session held on that day (not once they left)."""
+        return self.left_on is None or held_on <= self.left_on
 
 
 class CohortSession(Base):

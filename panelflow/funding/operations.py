@@ -65,14 +65,18 @@ __all__ = [
     "approval_refusal",
     "approve",
     "budget_on",
+    "case_funding",
     "decisions_for_cases",
     "decline",
+    "leave_cohort",
     "ledger",
     "live_rules",
     "mark_register",
+    "may_propose",
     "parse_money",
     "propose",
     "record_spend",
+    "remove_place",
     "set_budget",
     "start_cohort",
     "update_session",
@@ -81,8 +85,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+ATTENDED = ("present", "late")  # the marks that count as coming to a session
+
 TEXT_LIMIT = 2000
 NAME_LIMIT = 200
+REASON_LIMIT = 200
 LABEL_LIMIT = 100
 MAX_PLACES = 100
 MAX_SESSIONS = 52
@@ -278,9 +285,14 @@ class Ledger:
         return self.committed + self.spent + pence > self.allocated
 
 
-def ledger(session: Session, panel_id: int, budget_id: int) -> Ledger:
-    """The ledger of one budget period of a panel (``LookupError`` if it is not the panel's)."""
-    budget = session.get(Budget, budget_id)
+def ledger(session: Session, panel_id: int, budget_id: int, *, fresh: bool = False) -> Ledger:
+    """The ledger of one budget period of a panel (``LookupError`` if it is not the panel's).
+
+    ``fresh`` reads every figure from the database even for records this session has loaded
+    already: checks made under a lock must see what other transactions committed meanwhile,
+    not the state the session remembers from before it waited for the lock.
+    """
+    budget = session.get(Budget, budget_id, populate_existing=fresh)
     if budget is None or budget.panel_id != panel_id:
         raise LookupError(budget_id)
     decisions = session.scalars(
@@ -292,6 +304,7 @@ def ledger(session: Session, panel_id: int, budget_id: int) -> Ledger:
         )
         .where(FundingDecision.budget_id == budget.id)
         .order_by(FundingDecision.starts_on, FundingDecision.id)
+        .execution_options(populate_existing=fresh)
     ).all()
     return Ledger(budget, tuple(LedgerLine(d, d.spent_pence) for d in decisions))
 
@@ -314,9 +327,11 @@ def _check_overspend(
     session: Session, budget: Budget, pence: int, override_reason: str, *, already: str = ""
 ) -> bool:
     """Whether this amount overspends the period; refused without a reason. Locks the budget
-    row first, so two decisions cannot both take the last of it (PostgreSQL)."""
+    row first, so two decisions cannot both take the last of it (PostgreSQL; on SQLite every
+    transaction holds the write lock from its start), then reads the ledger afresh: what
+    this session loaded before the lock may have been approved or spent by another since."""
     session.execute(select(Budget.id).where(Budget.id == budget.id).with_for_update())
-    book = ledger(session, budget.panel_id, budget.id)
+    book = ledger(session, budget.panel_id, budget.id, fresh=True)
     if not book.would_overspend(pence):
         return False
     if not override_reason and not already:
@@ -342,6 +357,16 @@ def _text(value: str, limit: int, message: str, field: str, *, required: bool = 
             f"Keep it short: at most {limit} characters (you wrote {len(cleaned)})", field
         )
     return cleaned
+
+
+def may_propose(session: Session, actor: Actor, case: Case) -> bool:
+    """Whether ``actor`` may propose funding on ``case`` (which they may see): the case is
+    open, and they run the panel of the pupil's school, whose budget would pay for it. The
+    same checks as ``propose`` makes, for pages deciding whether to offer it."""
+    if not allowed(actor, Permission.RUN_PANELS) or case.is_final:
+        return False
+    panel = panel_for_school(session, case.pupil.school_id)
+    return panel is not None and _runs(session, actor, panel.id)
 
 
 def propose(
@@ -718,6 +743,33 @@ def decisions_for_cases(
     return found
 
 
+@dataclass(frozen=True)
+class CaseFunding:
+    """What a case's page shows of its funding: the decisions, which of them the viewer may
+    open, and whether they may propose more."""
+
+    decisions: list[FundingDecision]
+    openable: frozenset[int]  # decision ids
+    may_propose: bool
+
+
+def case_funding(session: Session, actor: Actor, case: Case) -> CaseFunding:
+    """The funding of a case the actor may see. Everyone who may see the case sees what was
+    decided (its timeline says so too); a decision opens for those who run its panel."""
+    decisions = decisions_for_cases(session, [case.id]).get(case.id, [])
+    panels = {d.panel_id for d in decisions}
+    theirs = set(
+        session.scalars(select(Panel.id).where(Panel.id.in_(panels), runs_panel(actor, Panel.id)))
+        if panels and allowed(actor, Permission.RUN_PANELS)
+        else ()
+    )
+    return CaseFunding(
+        decisions=decisions,
+        openable=frozenset(d.id for d in decisions if d.panel_id in theirs),
+        may_propose=may_propose(session, actor, case),
+    )
+
+
 # -- budgets ---------------------------------------------------------------------------------
 
 
@@ -969,8 +1021,12 @@ def add_place(
     )
     if on_panel is None:
         raise FundingError("This pupil's school is not on the cohort's panel", "case_id")
+    # Locked, so two places given at once cannot both take the last one (PostgreSQL).
+    session.execute(select(Cohort.id).where(Cohort.id == cohort.id).with_for_update())
     taken = session.scalar(
-        select(func.count()).select_from(CohortPlace).where(CohortPlace.cohort_id == cohort.id)
+        select(func.count())
+        .select_from(CohortPlace)
+        .where(CohortPlace.cohort_id == cohort.id, CohortPlace.left_on.is_(None))
     )
     if (taken or 0) >= cohort.places:
         raise FundingError(f"All {cohort.places} places on this cohort are taken", "case_id")
@@ -1017,6 +1073,132 @@ def add_place(
     return place
 
 
+def _place_for(session: Session, actor: Actor, place_id: int) -> tuple[CohortPlace, Cohort]:
+    """A place on a cohort the actor runs, of a pupil they may see, locked for changing."""
+    found = session.execute(
+        select(CohortPlace, Cohort)
+        .join(Cohort, Cohort.id == CohortPlace.cohort_id)
+        .where(
+            CohortPlace.id == place_id,
+            cohort_scope(actor),
+            CohortPlace.case_id.in_(select(Case.id).where(case_scope(actor))),
+        )
+        .with_for_update(of=CohortPlace)
+        .execution_options(populate_existing=True)
+    ).first()
+    if found is None:
+        raise LookupError(place_id)
+    seat, cohort = found
+    return seat, cohort
+
+
+def _attended_after(session: Session, place_id: int, on: date) -> CohortSession | None:
+    """The first session after ``on`` the pupil came to (marked present or late), if any."""
+    return session.scalar(
+        select(CohortSession)
+        .join(RegisterMark, RegisterMark.session_id == CohortSession.id)
+        .where(
+            RegisterMark.place_id == place_id,
+            RegisterMark.mark.in_(ATTENDED),
+            CohortSession.held_on > on,
+        )
+        .order_by(CohortSession.held_on, CohortSession.number)
+        .limit(1)
+    )
+
+
+def leave_cohort(
+    session: Session,
+    actor: Actor,
+    place_id: int,
+    *,
+    left_on: date,
+    reason: str,
+    now: datetime | None = None,
+) -> CohortPlace:
+    """Record that a pupil left a cohort on a date, and why (or correct what was recorded).
+
+    The place and its register marks stay: the pupil is not expected at sessions held after
+    ``left_on``, and the place no longer counts as taken. The date cannot be before the
+    cohort started, in the future, or before a session the pupil came to.
+    """
+    now = now or utcnow()
+    place, cohort = _place_for(session, actor, place_id)
+    if left_on < cohort.starts_on:
+        raise FundingError(
+            f"The leaving date cannot be before the cohort started, on {day(cohort.starts_on)}",
+            "left_on",
+        )
+    if left_on > today(now):
+        raise FundingError("The leaving date cannot be in the future", "left_on")
+    came = _attended_after(session, place.id, left_on)
+    if came is not None:
+        raise FundingError(
+            f"The pupil came to session {came.number} on {day(came.held_on)}, so they cannot "
+            "have left before it; enter that date or a later one",
+            "left_on",
+        )
+    reason = _text(
+        reason, REASON_LIMIT, "Say in a few words why they left, like 'moved school'", "left_reason"
+    )
+    previous = place.left_on
+    place.left_on = left_on
+    place.left_reason = reason
+    place.left_recorded_by_name = actor.name
+    place.left_recorded_at = now
+    session.flush()
+    # The reason is free text that may name people: it stays on the place, not in the trail.
+    log(
+        session,
+        actor,
+        "cohort.leave",
+        "recorded that a pupil left a group programme cohort"
+        + (" (a correction)" if previous is not None else ""),
+        case_id=place.case_id,
+        pupil_id=place.pupil_id,
+        details={
+            "cohort": cohort.id,
+            "place": place.id,
+            "left_on": left_on.isoformat(),
+            "previous_left_on": previous.isoformat() if previous else None,
+        },
+        at=now,
+    )
+    return place
+
+
+def remove_place(
+    session: Session, actor: Actor, place_id: int, *, now: datetime | None = None
+) -> None:
+    """Remove a place given by mistake, before any register mark exists for it.
+
+    Once the pupil is on a register their place is history: record that they left instead.
+    A funding decision that paid for the place can then pay for another.
+    """
+    place, cohort = _place_for(session, actor, place_id)
+    marked = session.scalar(
+        select(func.count()).select_from(RegisterMark).where(RegisterMark.place_id == place.id)
+    )
+    if marked:
+        raise FundingError(
+            "This pupil is already on a register, so the place cannot be removed; record that "
+            "they left the cohort instead",
+            "remove",
+        )
+    log(
+        session,
+        actor,
+        "cohort.place_remove",
+        "removed a place given by mistake on a group programme cohort",
+        case_id=place.case_id,
+        pupil_id=place.pupil_id,
+        details={"cohort": cohort.id, "place": place.id, "decision": place.decision_id},
+        at=now,
+    )
+    session.delete(place)
+    session.flush()
+
+
 def _session_for(session: Session, actor: Actor, cohort_session_id: int) -> CohortSession:
     found = session.scalar(
         select(CohortSession)
@@ -1040,6 +1222,23 @@ def update_session(
     """Move a session to another date, or say what it is about."""
     found = _session_for(session, actor, cohort_session_id)
     topic = _text(topic, NAME_LIMIT, "", "topic", required=False)
+    leaver = session.scalar(
+        select(CohortPlace)
+        .join(RegisterMark, RegisterMark.place_id == CohortPlace.id)
+        .where(
+            RegisterMark.session_id == found.id,
+            RegisterMark.mark.in_(ATTENDED),
+            CohortPlace.left_on < held_on,
+        )
+        .limit(1)
+    )
+    if leaver is not None:
+        assert leaver.left_on is not None
+        raise FundingError(
+            f"A pupil who came to this session left the cohort on {day(leaver.left_on)}; "
+            "the session cannot be moved after that",
+            "held_on",
+        )
     moved_from = found.held_on
     found.held_on = held_on
     found.topic = topic
@@ -1075,13 +1274,17 @@ def mark_register(
     """
     now = now or utcnow()
     found = _session_for(session, actor, cohort_session_id)
+    # Locked, so a place cannot be removed, nor its pupil recorded as leaving, meanwhile.
     places = {
         p.id: p
         for p in session.scalars(
-            select(CohortPlace).where(
+            select(CohortPlace)
+            .where(
                 CohortPlace.cohort_id == found.cohort_id,
                 CohortPlace.case_id.in_(select(Case.id).where(case_scope(actor))),
             )
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     }
     for place_id, mark in marks.items():
@@ -1090,6 +1293,13 @@ def mark_register(
         if mark not in MARKS:
             raise FundingError(
                 f"Mark each pupil as one of: {', '.join(MARKS)}", f"place-{place_id}"
+            )
+        left_on = places[place_id].left_on
+        if not places[place_id].expected_at(found.held_on) and left_on is not None:
+            raise FundingError(
+                f"This pupil left the cohort on {day(left_on)}, before this session, so they "
+                "are not on its register",
+                f"place-{place_id}",
             )
     existing = {
         m.place_id: m
@@ -1134,10 +1344,17 @@ def mark_register(
 class PlaceAttendance:
     place: CohortPlace
     marks: dict[int, str]  # session id -> mark
+    expected: frozenset[int]  # the sessions the pupil is expected at (not after leaving)
 
     @property
     def attended(self) -> int:
-        return sum(1 for m in self.marks.values() if m in ("present", "late"))
+        return sum(1 for m in self.marks.values() if m in ATTENDED)
+
+    @property
+    def marked(self) -> int:
+        """Marks of sessions the pupil was expected at (an absence marked for a session
+        after they left is kept, but not counted)."""
+        return sum(1 for session_id in self.marks if session_id in self.expected)
 
 
 def cohort_register(
@@ -1162,7 +1379,12 @@ def cohort_register(
     marks: dict[int, dict[int, str]] = {p.id: {} for p in places}
     for row in session.scalars(select(RegisterMark).where(RegisterMark.place_id.in_(list(marks)))):
         marks[row.place_id][row.session_id] = row.mark
-    return sessions, [PlaceAttendance(p, marks[p.id]) for p in places]
+    return sessions, [
+        PlaceAttendance(
+            p, marks[p.id], frozenset(s.id for s in sessions if p.expected_at(s.held_on))
+        )
+        for p in places
+    ]
 
 
 def money_text(text: str, field: str = "amount") -> int:

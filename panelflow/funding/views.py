@@ -1,6 +1,7 @@
 """Funding in the web UI: a panel's ledger, proposing funding for a pupil, a decision's page
 (approve, decline, withdraw, record spend), budgets for LA administrators, and group
-programmes with their cohorts and session registers.
+programmes with their cohorts, places (a pupil leaving, a place removed) and session
+registers.
 
 Every page loads its record within the person's reach (404, audited, outside it), reads the
 form, calls one operation and commits once. Pupils outside someone's need-to-know are counted
@@ -24,6 +25,7 @@ from panelflow.catalogue.operations import pinned
 from panelflow.funding.forms import (
     BudgetForm,
     CohortForm,
+    LeaveForm,
     PlaceForm,
     ProgrammeForm,
     ProposeForm,
@@ -51,6 +53,7 @@ from panelflow.funding.operations import (
     cohort_register,
     cohort_scope,
     decline,
+    leave_cohort,
     ledger,
     live_rules,
     mark_register,
@@ -58,6 +61,7 @@ from panelflow.funding.operations import (
     next_approval,
     propose,
     record_spend,
+    remove_place,
     rules_of,
     runs_panel,
     set_budget,
@@ -70,6 +74,7 @@ from panelflow.funding.operations import (
 from panelflow.organisations.models import Pupil
 from panelflow.panels.models import Panel, PanelSchool
 from panelflow.panels.operations import panel_for_school
+from panelflow.presentation import day
 from panelflow.roles.policy import Permission, case_scope
 from panelflow.roles.views import current_actor, not_found_for, require
 from panelflow.workflows.definitions import FundingRules
@@ -603,7 +608,9 @@ def programmes() -> ResponseReturnValue:
     taken = dict(
         session.execute(
             select(CohortPlace.cohort_id, func.count())
-            .where(CohortPlace.cohort_id.in_([c.id for c in cohorts]))
+            .where(
+                CohortPlace.cohort_id.in_([c.id for c in cohorts]), CohortPlace.left_on.is_(None)
+            )
             .group_by(CohortPlace.cohort_id)
         ).all()
     )
@@ -722,6 +729,7 @@ def cohort(cohort_id: int) -> ResponseReturnValue:
             sessions=sessions,
             places=places,
             visible=visible,
+            taken=sum(1 for p in places if p.place.left_on is None),
             choices=_place_choices(found),
             form=form,
             problems=problems,
@@ -774,6 +782,7 @@ def register(cohort_id: int, session_id: int) -> ResponseReturnValue:
                     p.place.id: request.form[f"place-{p.place.id}"]
                     for p in shown
                     if request.form.get(f"place-{p.place.id}")
+                    and p.place.expected_at(sitting.held_on)
                 }
                 if not marks:
                     problems["register"] = "Mark at least one pupil"
@@ -796,7 +805,8 @@ def register(cohort_id: int, session_id: int) -> ResponseReturnValue:
             "funding/register.html",
             cohort=found,
             sitting=sitting,
-            places=shown,
+            places=[p for p in shown if p.place.expected_at(sitting.held_on)],
+            leavers=[p for p in shown if not p.place.expected_at(sitting.held_on)],
             hidden=len(places) - len(shown),
             marks=MARKS,
             form=form,
@@ -804,6 +814,73 @@ def register(cohort_id: int, session_id: int) -> ResponseReturnValue:
         ),
         400 if problems else 200,
     )
+
+
+@bp.route("/cohorts/<int:cohort_id>/places/<int:place_id>", methods=["GET", "POST"])
+@require(Permission.RUN_PANELS)
+def place(cohort_id: int, place_id: int) -> ResponseReturnValue:
+    """A pupil's place on a cohort: record that they left (or correct it), or remove a place
+    given by mistake while its pupil is on no register."""
+    actor = current_actor()
+    session = web.session()
+    found = _my_cohort(cohort_id)
+    places = cohort_register(session, found)[1]
+    visible = _visible_cases([p.place.case_id for p in places])
+    row = next((p for p in places if p.place.id == place_id), None)
+    if row is None or row.place.case_id not in visible:
+        not_found_for(actor, Permission.RUN_PANELS, cohort=cohort_id, cohort_place=place_id)
+    seat = row.place
+    pupil = seat.pupil.full_name
+    form = LeaveForm()
+    problems: dict[str, str] = {}
+    if request.method == "GET":
+        form.left_on.data = _entered(seat.left_on or today())
+        form.left_reason.data = seat.left_reason
+    elif not form.validate_on_submit():
+        problems["remove" if form.what.data == "remove" else "left_on"] = EXPIRED
+    else:
+        done = _change_place(form, seat.id, pupil, problems)
+        if done is not None:
+            session.commit()
+            flash(done, "success")
+            return redirect(url_for("funding.cohort", cohort_id=found.id))
+        session.rollback()
+    return (
+        render_template(
+            "funding/place.html",
+            cohort=found,
+            row=row,
+            seat=seat,
+            form=form,
+            problems=problems,
+        ),
+        400 if problems else 200,
+    )
+
+
+def _change_place(
+    form: LeaveForm, place_id: int, pupil: str, problems: dict[str, str]
+) -> str | None:
+    """Remove the place or record the leaving; the words to flash, or None with problems."""
+    actor = current_actor()
+    session = web.session()
+    try:
+        if form.what.data == "remove":
+            remove_place(session, actor, place_id)
+            return f"{pupil}'s place is removed"
+        left_on = _typed(form.left_on.data, "left_on", "the leaving date", problems)
+        if not (form.left_reason.data or "").strip():
+            problems["left_reason"] = "Say in a few words why they left, like 'moved school'"
+        if left_on is None or problems:
+            return None
+        leave_cohort(session, actor, place_id, left_on=left_on, reason=form.left_reason.data or "")
+        return f"{pupil} left the cohort on {day(left_on)}; their register marks are kept"
+    except FundingError as error:
+        problems[error.field or "left_on"] = str(error)
+    except LookupError:  # removed, or moved out of reach, since the page was shown
+        session.rollback()
+        not_found_for(actor, Permission.RUN_PANELS, cohort_place=place_id)
+    return None
 
 
 __all__ = ["bp", "funding_item", "funding_status"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.orm import Session
 
 from panelflow.accounts.models import User
@@ -218,11 +218,11 @@ def restore(session: Session, actor: Actor, meeting: Meeting, case_id: int) -> N
         )
 
 
-def addable(session: Session, meeting: Meeting) -> Sequence[Case]:
-    """Open cases at the panel's schools that are not on this meeting's agenda."""
+def addable(meeting: Meeting) -> Select[Case]:
+    """Open cases at the panel's schools that are not on this meeting's agenda, by name."""
     schools = select(PanelSchool.school_id).where(PanelSchool.panel_id == meeting.panel_id)
     on_agenda = select(AgendaItem.case_id).where(AgendaItem.meeting_id == meeting.id)
-    return session.scalars(
+    return (
         select(Case)
         .join(Pupil, Pupil.id == Case.pupil_id)
         .where(
@@ -231,7 +231,7 @@ def addable(session: Session, meeting: Meeting) -> Sequence[Case]:
             Case.id.not_in(on_agenda),
         )
         .order_by(Pupil.family_name, Pupil.given_name, Case.id)
-    ).all()
+    )
 
 
 def add(session: Session, actor: Actor, meeting: Meeting, case_id: int) -> AgendaItem:
@@ -240,7 +240,7 @@ def add(session: Session, actor: Actor, meeting: Meeting, case_id: int) -> Agend
     items = hold(session, meeting)
     if any(i.case_id == case_id for i in items):
         raise MeetingError("That pupil is already on this meeting's agenda", "case")
-    if case_id not in {c.id for c in addable(session, meeting)}:
+    if session.scalar(addable(meeting).where(Case.id == case_id)) is None:
         raise MeetingError("Choose a pupil with an open case at this panel's schools", "case")
     item = AgendaItem(
         meeting_id=meeting.id,

@@ -12,26 +12,30 @@ from datetime import datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from panelflow import web
 from panelflow.accounts.models import User
 from panelflow.accounts.views import require_sign_in
-from panelflow.actions.models import Action
+from panelflow.actions.models import ACTION_STATUSES, Action
 from panelflow.audit.operations import log
 from panelflow.cases.models import Case, CaseEvent
 from panelflow.cases.views import StepForm, explained, seen_version, typed_date, visible_case
 from panelflow.db import utcnow
 from panelflow.funding.operations import decisions_for_cases
 from panelflow.organisations.models import Pupil
+from panelflow.paging import Paging
 from panelflow.panels import meeting as ops
 from panelflow.panels.models import AgendaItem, CaseBarrier, Meeting, PanelMember, PanelSchool
-from panelflow.panels.operations import nominations_for
-from panelflow.panels.views import visible_panel
+from panelflow.panels.operations import Agenda, nominations_for
+from panelflow.panels.views import AGENDA_PAGE, visible_panel
 from panelflow.presentation import action_owner, day
 from panelflow.roles.policy import Permission, case_scope
 from panelflow.roles.views import current_actor, not_found_for, require
+
+ACTIONS_PAGE = 100  # actions per page of a panel's actions
+NAV_AROUND = 10  # pupils listed either side of the current one in meeting mode
 
 bp = Blueprint("meetings", __name__)
 bp.before_request(require_sign_in)
@@ -63,11 +67,22 @@ def _item(meeting: Meeting, item_id: int) -> tuple[AgendaItem, Case]:
     return item, visible_case(item.case_id)
 
 
-def _done(meeting: Meeting, message: str | None = None, anchor: str = "") -> ResponseReturnValue:
-    web.session().commit()
+def _done(
+    meeting: Meeting, message: str | None = None, case_id: int | None = None
+) -> ResponseReturnValue:
+    """Commit, and go back to the agenda: to the page and the row of ``case_id`` if given."""
+    session = web.session()
+    session.commit()
     if message:
         flash(message, "success")
-    return redirect(url_for("panels.meeting", meeting_id=meeting.id) + anchor)
+    if case_id is None:
+        return redirect(url_for("panels.meeting", meeting_id=meeting.id))
+    index = Agenda(session, meeting, within=case_scope(current_actor())).index_of(case_id) or 0
+    page = index // AGENDA_PAGE + 1
+    return redirect(
+        url_for("panels.meeting", meeting_id=meeting.id, page=page if page > 1 else None)
+        + f"#case-{case_id}"
+    )
 
 
 def _refused(meeting: Meeting, error: ops.MeetingError) -> ResponseReturnValue:
@@ -113,7 +128,7 @@ def move(meeting_id: int, case_id: int, direction: str) -> ResponseReturnValue:
         not_found_for(current_actor(), Permission.RUN_PANELS, case=case_id)
     except ops.MeetingError as error:
         return _refused(found, error)
-    return _done(found, anchor=f"#case-{case_id}")
+    return _done(found, case_id=case_id)
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda/<int:case_id>/defer")
@@ -132,7 +147,7 @@ def defer(meeting_id: int, case_id: int) -> ResponseReturnValue:
         web.session().commit()
         flash("Deferred to the next meeting", "success")
         return redirect(url_for("meetings.run", meeting_id=found.id))
-    return _done(found, "Deferred to the next meeting", f"#case-{case_id}")
+    return _done(found, "Deferred to the next meeting", case_id)
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda/<int:case_id>/restore")
@@ -147,7 +162,7 @@ def restore(meeting_id: int, case_id: int) -> ResponseReturnValue:
         not_found_for(current_actor(), Permission.RUN_PANELS, case=case_id)
     except ops.MeetingError as error:
         return _refused(found, error)
-    return _done(found, "Back on the agenda", f"#case-{case_id}")
+    return _done(found, "Back on the agenda", case_id)
 
 
 @bp.route("/meetings/<int:meeting_id>/add", methods=["GET", "POST"])
@@ -171,11 +186,9 @@ def add(meeting_id: int) -> ResponseReturnValue:
         else:
             return _done(found, "Added to the agenda")
     candidates = session.scalars(
-        select(Case)
+        ops.addable(found)
         .options(joinedload(Case.pupil).joinedload(Pupil.school))
-        .where(Case.id.in_([c.id for c in ops.addable(session, found)]), case_scope(actor))
-        .join(Pupil, Pupil.id == Case.pupil_id)
-        .order_by(Pupil.family_name, Pupil.given_name)
+        .where(case_scope(actor))
     ).all()
     return (
         render_template(
@@ -255,17 +268,7 @@ def run(meeting_id: int) -> ResponseReturnValue:
     found = _meeting(meeting_id)
     if found.status != "in_progress":
         return redirect(url_for("panels.meeting", meeting_id=found.id))
-    visible = set(
-        session.scalars(
-            select(Case.id).where(
-                Case.id.in_([i.case_id for i in ops.items_of(session, found)]), case_scope(actor)
-            )
-        )
-    )
-    waiting = next(
-        (i for i in ops.items_of(session, found) if i.status == "waiting" and i.case_id in visible),
-        None,
-    )
+    waiting = Agenda(session, found, within=case_scope(actor)).next_waiting()
     if waiting is None:
         return redirect(url_for("meetings.close", meeting_id=found.id))
     return redirect(url_for("meetings.item", meeting_id=found.id, item_id=waiting.id))
@@ -283,14 +286,9 @@ def _item_page(
     actor = current_actor()
     session = web.session()
     definitions = ops.definitions_for(session, case)
-    items = ops.items_of(session, found)
-    visible = set(
-        session.scalars(
-            select(Case.id).where(Case.id.in_([i.case_id for i in items]), case_scope(actor))
-        )
-    )
-    shown = [i for i in items if i.case_id in visible]
-    position = next(n for n, i in enumerate(shown) if i.id == item.id)
+    seen = Agenda(session, found, within=case_scope(actor))
+    position = seen.index_of(case.id) or 0
+    start = max(0, position - NAV_AROUND)
     open_actions = session.scalars(
         select(Action)
         .options(selectinload(Action.assignee))
@@ -342,15 +340,9 @@ def _item_page(
             case=case,
             form=form,
             position=position,
-            shown=shown,
-            cases={
-                c.id: c
-                for c in session.scalars(
-                    select(Case)
-                    .options(joinedload(Case.pupil))
-                    .where(Case.id.in_([i.case_id for i in shown]))
-                )
-            },
+            total=seen.held_count(),
+            nav=seen.held(start, 2 * NAV_AROUND + 1),
+            nav_start=start,
             nominations=nominations_for(session, [case.id]).get(case.id, []),
             state=definitions.workflows[case.workflow_key].state_label(case.state)
             if case.workflow_key in definitions.workflows
@@ -590,16 +582,9 @@ def _minutes(found: Meeting) -> dict[str, object]:
     """What the minutes say, limited to the pupils the reader may see."""
     actor = current_actor()
     session = web.session()
-    items = ops.items_of(session, found)
-    cases = {
-        c.id: c
-        for c in session.scalars(
-            select(Case)
-            .options(joinedload(Case.pupil).joinedload(Pupil.school))
-            .where(Case.id.in_([i.case_id for i in items]), case_scope(actor))
-        )
-    }
-    shown = [i for i in items if i.case_id in cases]
+    held = Agenda(session, found, within=case_scope(actor)).held()
+    cases = {case.id: case for _, case in held}
+    shown = [item for item, _ in held]
     ids = list(cases)
     barriers: dict[int, list[CaseBarrier]] = defaultdict(list)
     for barrier in session.scalars(
@@ -635,7 +620,7 @@ def _minutes(found: Meeting) -> dict[str, object]:
     return {
         "meeting": found,
         "items": shown,
-        "hidden": len(items) - len(shown),
+        "hidden": Agenda(session, found).held_count() - len(shown),
         "cases": cases,
         "barriers": barriers,
         "actions": actions,
@@ -705,32 +690,50 @@ def panel_actions(panel_id: int) -> ResponseReturnValue:
     session = web.session()
     panel = visible_panel(panel_id)
     schools = select(PanelSchool.school_id).where(PanelSchool.panel_id == panel.id)
-    found = session.scalars(
-        select(Action)
-        .options(
-            selectinload(Action.assignee),
-            joinedload(Action.case).joinedload(Case.pupil),
-        )
-        .join(Case, Case.id == Action.case_id)
+    now = utcnow()
+    # The cases first, then their actions: a plan SQLite keeps whatever its statistics say.
+    cases = (
+        select(Case.id)
         .join(Pupil, Pupil.id == Case.pupil_id)
         .where(Pupil.school_id.in_(schools), case_scope(actor))
-        .order_by(Action.due_at.is_(None), Action.due_at, Action.id)
-    ).all()
+    )
+    panels = select(Action).where(Action.case_id.in_(cases))
+    counts: dict[str, int] = dict(
+        session.execute(
+            panels.with_only_columns(Action.status, func.count()).group_by(Action.status)
+        ).all()
+    )
+    overdue = session.scalar(
+        panels.with_only_columns(func.count()).where(
+            Action.status.in_(("open", "accepted")), Action.due_at < now
+        )
+    )
     status = request.args.get("status", "")
-    counts: dict[str, int] = defaultdict(int)
-    for action in found:
-        counts[action.status] += 1
-    shown = [a for a in found if not status or a.status == status]
+    status = status if status in ACTION_STATUSES else ""
+    paging = Paging.at(
+        counts.get(status, 0) if status else sum(counts.values()),
+        request.args.get("page", type=int),
+        ACTIONS_PAGE,
+    )
+    # One owner's actions together: named person, else role, else agency; then by due date.
+    owner = func.coalesce(User.name, Action.role, Action.agency)
     by_owner: dict[str, list[Action]] = defaultdict(list)
-    for action in shown:
+    for action in session.scalars(
+        panels.where(Action.status == status if status else true())
+        .outerjoin(User, User.id == Action.assigned_user_id)
+        .options(selectinload(Action.assignee), joinedload(Action.case).joinedload(Case.pupil))
+        .order_by(owner, Action.due_at.is_(None), Action.due_at, Action.id)
+        .offset(paging.offset)
+        .limit(paging.per_page)
+    ):
         by_owner[action_owner(action)].append(action)
-    now = utcnow()
     return render_template(
         "meetings/panel_actions.html",
         panel=panel,
-        by_owner=dict(sorted(by_owner.items())),
+        by_owner=by_owner,
         counts=counts,
         status=status,
-        overdue=sum(1 for a in found if a.is_overdue(now)),
+        paging=paging,
+        overdue=overdue,
         now=now,
     )

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload
 
 from panelflow.actions.models import Action
@@ -201,88 +202,150 @@ def previous_meeting(session: Session, meeting: Meeting) -> Meeting | None:
     )
 
 
-def agenda(session: Session, meeting: Meeting, *, now: datetime | None = None) -> list[AgendaEntry]:
-    """The meeting's agenda in order: the chair's rows, then what is waiting.
+class Agenda:
+    """A meeting's agenda in order: the chair's rows, then what is waiting.
 
     Only the next meeting gathers waiting cases; a later one holds only what was put on it by
-    hand. A closed meeting's agenda is what was discussed there.
+    hand. A closed meeting's agenda is what was discussed there. Waiting cases come new
+    nominations first, then reviews, then cases with actions open from last time.
+
+    The agenda is two queries (the rows, then the waiting cases), so a page of it is read
+    with LIMIT and OFFSET and counting it reads no rows; ``within`` (e.g. ``case_scope``)
+    limits it to the cases a reader may see.
     """
-    items = session.scalars(
-        select(AgendaItem)
-        .where(AgendaItem.meeting_id == meeting.id)
-        .order_by(AgendaItem.position, AgendaItem.id)
-    ).all()
-    cases = {
-        c.id: c
-        for c in session.scalars(
-            select(Case)
-            .options(joinedload(Case.pupil).joinedload(Pupil.school))
-            .where(Case.id.in_([i.case_id for i in items]))
+
+    KINDS = ("nomination", "review", "open_actions")
+
+    def __init__(
+        self,
+        session: Session,
+        meeting: Meeting,
+        *,
+        now: datetime | None = None,
+        within: ColumnElement[bool] | None = None,
+    ) -> None:
+        self.session = session
+        self.meeting = meeting
+        self.within = true() if within is None else within
+        upcoming = next_meeting(session, meeting.panel_id, now)
+        self.gathers = upcoming is not None and upcoming.id == meeting.id
+
+    def _held(self) -> Select[AgendaItem, Case]:
+        return (
+            select(AgendaItem, Case)
+            .join(Case, Case.id == AgendaItem.case_id)
+            .where(AgendaItem.meeting_id == self.meeting.id, self.within)
         )
-    }
-    entries = [AgendaEntry(cases[i.case_id], i.kind, i) for i in items]
-    upcoming = next_meeting(session, meeting.panel_id, now)
-    if upcoming is None or upcoming.id != meeting.id:
-        return entries
-    placed = {i.case_id for i in items}
-    entries += _waiting(session, meeting, placed)
-    return entries
 
-
-def _waiting(session: Session, meeting: Meeting, placed: set[int]) -> list[AgendaEntry]:
-    schools = select(PanelSchool.school_id).where(PanelSchool.panel_id == meeting.panel_id)
-    pairs = agenda_states(session)
-    in_agenda_state = (
-        or_(*(and_(Case.workflow_key == k, Case.state == s) for k, s in sorted(pairs)))
-        if pairs
-        else false()
-    )
-    last = previous_meeting(session, meeting)
-    open_from_last = (
-        Case.id.in_(
-            select(Action.case_id).where(
-                Action.meeting_id == last.id, Action.status.in_(("open", "accepted"))
+    def _waiting(self) -> Select[Case, int]:
+        pairs = agenda_states(self.session)
+        in_agenda_state = (
+            or_(*(and_(Case.workflow_key == k, Case.state == s) for k, s in sorted(pairs)))
+            if pairs
+            else false()
+        )
+        last = previous_meeting(self.session, self.meeting)
+        open_from_last = (
+            Case.id.in_(
+                select(Action.case_id).where(
+                    Action.meeting_id == last.id, Action.status.in_(("open", "accepted"))
+                )
             )
+            if last is not None
+            else false()
         )
-        if last is not None
-        else false()
-    )
-    waiting = session.scalars(
-        select(Case)
-        .options(joinedload(Case.pupil).joinedload(Pupil.school))
-        .join(Pupil, Pupil.id == Case.pupil_id)
-        .where(
-            Pupil.school_id.in_(schools),
-            Case.is_final.is_(False),
-            or_(in_agenda_state, open_from_last),
-            Case.id.not_in(placed) if placed else True,
-        )
-        .order_by(Case.state_entered_at, Case.id)
-    ).all()
-    # A case that has left its agenda state before is back for a review.
-    discussed_before = set(
-        session.scalars(
-            select(CaseEvent.case_id)
-            .join(Case, Case.id == CaseEvent.case_id)
-            .where(
-                CaseEvent.case_id.in_([c.id for c in waiting]),
+        # A case that has left its agenda state before is back for a review.
+        discussed_before = exists(
+            select(CaseEvent.id).where(
+                CaseEvent.case_id == Case.id,
                 CaseEvent.from_state == Case.state,
                 CaseEvent.to_state != Case.state,
             )
         )
-    )
-    entries = []
-    for case in waiting:
-        if (case.workflow_key, case.state) not in pairs:
-            kind = "open_actions"
-        elif case.id in discussed_before:
-            kind = "review"
-        else:
-            kind = "nomination"
-        entries.append(AgendaEntry(case, kind, None))
-    order = {"nomination": 0, "review": 1, "open_actions": 2}
-    entries.sort(key=lambda e: order[e.kind])
-    return entries
+        kind = sql_case((~in_agenda_state, 2), (discussed_before, 1), else_=0)
+        placed = select(AgendaItem.case_id).where(AgendaItem.meeting_id == self.meeting.id)
+        schools = select(PanelSchool.school_id).where(PanelSchool.panel_id == self.meeting.panel_id)
+        return (
+            select(Case, kind.label("kind"))
+            .join(Pupil, Pupil.id == Case.pupil_id)
+            .where(
+                Pupil.school_id.in_(schools),
+                Case.is_final.is_(False),
+                or_(in_agenda_state, open_from_last),
+                Case.id.not_in(placed),
+                self.within,
+            )
+        )
+
+    def held_count(self) -> int:
+        return self.session.scalar(self._held().with_only_columns(func.count())) or 0
+
+    def count(self) -> int:
+        held = self.held_count()
+        if not self.gathers:
+            return held
+        waiting = self.session.scalar(select(func.count()).select_from(self._waiting().subquery()))
+        return held + (waiting or 0)
+
+    def index_of(self, case_id: int) -> int | None:
+        """Where a case held on the agenda stands in it (0-based), or None if it is not held."""
+        item = self.session.scalar(
+            select(AgendaItem).where(
+                AgendaItem.meeting_id == self.meeting.id, AgendaItem.case_id == case_id
+            )
+        )
+        if item is None:
+            return None
+        before = or_(
+            AgendaItem.position < item.position,
+            and_(AgendaItem.position == item.position, AgendaItem.id < item.id),
+        )
+        return self.session.scalar(self._held().where(before).with_only_columns(func.count()))
+
+    def held(self, offset: int = 0, limit: int | None = None) -> list[tuple[AgendaItem, Case]]:
+        """The chair's rows from position ``offset`` (0-based), with their cases and pupils."""
+        rows = self.session.execute(
+            self._held()
+            .options(joinedload(Case.pupil).joinedload(Pupil.school))
+            .order_by(AgendaItem.position, AgendaItem.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [(item, case) for item, case in rows]
+
+    def next_waiting(self) -> AgendaItem | None:
+        """The first row not yet discussed or deferred."""
+        return self.session.scalar(
+            self._held()
+            .with_only_columns(AgendaItem)
+            .where(AgendaItem.status == "waiting")
+            .order_by(AgendaItem.position, AgendaItem.id)
+            .limit(1)
+        )
+
+    def entries(self, offset: int = 0, limit: int | None = None) -> list[AgendaEntry]:
+        """The agenda from position ``offset`` (0-based), at most ``limit`` entries."""
+        entries = [AgendaEntry(case, item.kind, item) for item, case in self.held(offset, limit)]
+        if not self.gathers or (limit is not None and len(entries) >= limit):
+            return entries
+        if entries or offset == 0:
+            offset = 0
+        else:  # the page starts among the waiting cases
+            offset -= self.held_count()
+        waiting = self._waiting()
+        rows = self.session.execute(
+            waiting.options(joinedload(Case.pupil).joinedload(Pupil.school))
+            .order_by(waiting.selected_columns.kind, Case.state_entered_at, Case.id)
+            .offset(offset)
+            .limit(None if limit is None else limit - len(entries))
+        ).all()
+        entries += [AgendaEntry(case, self.KINDS[kind], None) for case, kind in rows]
+        return entries
+
+
+def agenda(session: Session, meeting: Meeting, *, now: datetime | None = None) -> list[AgendaEntry]:
+    """The whole agenda of a meeting, in order (see ``Agenda``)."""
+    return Agenda(session, meeting, now=now).entries()
 
 
 def meetings_of(session: Session, panel_id: int) -> Sequence[Meeting]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
@@ -22,11 +22,12 @@ from panelflow.audit.operations import log
 from panelflow.cases.models import Case
 from panelflow.cases.views import pupil_search, typed_date, visible_pupil
 from panelflow.organisations.models import Pupil
+from panelflow.paging import Paging
 from panelflow.panels.meeting import may_run
 from panelflow.panels.models import Meeting, Panel, PanelMember, PanelSchool
 from panelflow.panels.operations import (
+    Agenda,
     NominationError,
-    agenda,
     meetings_of,
     next_meeting,
     nominate,
@@ -35,6 +36,8 @@ from panelflow.panels.operations import (
 from panelflow.presentation import day
 from panelflow.roles.policy import Permission, allowed, case_scope
 from panelflow.roles.views import current_actor, not_found_for, require
+
+AGENDA_PAGE = 50  # pupils per page of an agenda
 
 bp = Blueprint("panels", __name__)
 bp.before_request(require_sign_in)
@@ -265,18 +268,15 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
     if found is None:
         not_found_for(actor, Permission.VIEW_PUPILS, meeting=meeting_id)
     visible_panel(found.panel_id)
-    entries = agenda(session, found)
-    visible = set(
-        session.scalars(
-            select(Case.id).where(Case.id.in_([e.case.id for e in entries]), case_scope(actor))
-        )
-    )
-    shown = [e for e in entries if e.case.id in visible]
+    seen = Agenda(session, found, within=case_scope(actor))
+    paging = Paging.at(seen.count(), request.args.get("page", type=int), AGENDA_PAGE)
+    shown = seen.entries(paging.offset, paging.per_page)
     return render_template(
         "panels/meeting.html",
         meeting=found,
         entries=shown,
-        hidden=len(entries) - len(shown),
+        paging=paging,
+        hidden=Agenda(session, found).count() - paging.total,
         nominations=nominations_for(session, [e.case.id for e in shown]),
         runs=may_run(session, actor, found),
         form=FlaskForm(),

@@ -8,11 +8,9 @@ English). Persisting an ``Allowed`` is the operations layer's job.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from panelflow.workflows.definitions import (
@@ -25,6 +23,7 @@ from panelflow.workflows.definitions import (
 )
 from panelflow.workflows.facts import CaseFacts
 from panelflow.workflows.machine import Subject, WorkflowMachine
+from panelflow.workflows.money import MoneyError, parse_money
 
 TIMER_ROLE = "system"
 
@@ -251,9 +250,6 @@ class Engine:
         return cleaned, reasons
 
 
-_MONEY = re.compile(r"^£?\s*(\d+(?:\.\d{1,2})?)$")
-
-
 def _clean(field: FieldDef, raw: Any) -> tuple[Any, str | None]:
     label = field.label
     if field.type in ("text", "long_text"):
@@ -278,14 +274,10 @@ def _clean(field: FieldDef, raw: Any) -> tuple[Any, str | None]:
         except ValueError:
             return None, f"'{label}' must be a whole number, like 3"
     if field.type == "money":
-        match = _MONEY.match(str(raw).strip())
-        if not match:
-            return None, f"'{label}' must be an amount in pounds, like 45 or 45.50"
         try:
-            pence = int(Decimal(match.group(1)) * 100)
-        except InvalidOperation:
-            return None, f"'{label}' must be an amount in pounds, like 45 or 45.50"
-        return pence, None
+            return parse_money(str(raw)), None
+        except MoneyError as error:
+            return None, f"'{label}': {error}"
     if field.type == "date":
         if isinstance(raw, date):
             return raw.isoformat(), None

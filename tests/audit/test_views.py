@@ -31,7 +31,6 @@ from panelflow.audit.operations import (
     search,
     start_export,
 )
-from panelflow.audit.views import page_numbers
 from tests.factories import Auth, csrf_token, make_account, person
 
 CHAIR = person("Priya Shah", "panel_chair")
@@ -265,21 +264,6 @@ def test_a_page_out_of_range_shows_the_nearest_page(
 
     assert response.status_code == 200
     assert shown(response) == [5, 4, 3, 2, 1]  # the trail, and the auditor's sign-in
-
-
-@pytest.mark.parametrize(
-    ("page", "pages", "expected"),
-    [
-        (1, 1, [1]),
-        (1, 3, [1, 2, 3]),
-        (1, 9, [1, 2, None, 9]),
-        (5, 9, [1, None, 4, 5, 6, None, 9]),
-        (9, 9, [1, None, 8, 9]),
-        (3, 9, [1, 2, 3, 4, None, 9]),
-    ],
-)
-def test_page_links(page: int, pages: int, expected: list[int | None]) -> None:
-    assert page_numbers(page, pages) == expected
 
 
 # -- invalid input is answered in words -----------------------------------------------------------

@@ -494,3 +494,200 @@ def test_cohorts_are_only_for_the_panels_people_run(session: Session, place: Pla
             mark_register(session, place.actor(who), first, {})
     with pytest.raises(LookupError):  # a pupil the chair may not see
         add_place(session, place.actor("chair"), cohort.id, case_id=place.far_case.id)
+
+
+# -- leaving a cohort, and a place given by mistake -------------------------------------------
+
+
+def _cohort_under_way(session: Session, place: Place, places: int = 4):  # type: ignore[no-untyped-def]
+    """A cohort of six weekly sessions that started two weeks ago (the third is today), with
+    Amara on it; returns the cohort, her place and the sessions in order."""
+    programme = add_programme(
+        session, place.actor("admin"), name="Inspiring Futures", provider="The Hive"
+    )
+    cohort = start_cohort(
+        session,
+        place.actor("chair"),
+        programme_id=programme.id,
+        panel_id=place.panel.id,
+        label="Autumn, Tuesdays",
+        starts_on=place.today - timedelta(weeks=2),
+        session_count=6,
+        places=places,
+    )
+    seat = add_place(session, place.actor("chair"), cohort.id, case_id=place.case.id)
+    sessions = session.scalars(
+        select(CohortSession).where(CohortSession.cohort_id == cohort.id).order_by("number")
+    ).all()
+    return cohort, seat, sessions
+
+
+def test_a_pupil_who_leaves_keeps_their_history_and_is_not_expected_afterwards(
+    session: Session, place: Place
+) -> None:
+    from panelflow.funding.operations import cohort_register, leave_cohort
+
+    cohort, seat, sessions = _cohort_under_way(session, place)
+    chair = place.actor("chair")
+    mark_register(session, chair, sessions[0].id, {seat.id: "present"})
+    mark_register(session, chair, sessions[1].id, {seat.id: "absent"})
+
+    left = leave_cohort(
+        session, chair, seat.id, left_on=sessions[0].held_on + timedelta(days=2), reason="Moved"
+    )
+
+    assert (left.left_on, left.left_reason, left.left_recorded_by_name) == (
+        sessions[0].held_on + timedelta(days=2),
+        "Moved",
+        "Priya Shah",
+    )
+    _, rows = cohort_register(session, cohort)
+    assert rows[0].expected == frozenset({sessions[0].id})
+    assert (rows[0].attended, rows[0].marked) == (1, 1)  # the later absence is kept, not counted
+    assert len(session.scalars(select(RegisterMark)).all()) == 2
+    with pytest.raises(FundingError) as refused:
+        mark_register(session, chair, sessions[2].id, {seat.id: "absent"})
+    assert refused.value.field == f"place-{seat.id}"
+    assert "left the cohort on" in str(refused.value)
+    record = session.scalars(select(AuditRecord).where(AuditRecord.action == "cohort.leave")).one()
+    assert record.case_id == place.case.id and record.pupil_id == place.pupil.id
+    assert record.details == {
+        "cohort": cohort.id,
+        "place": seat.id,
+        "left_on": left.left_on.isoformat(),  # type: ignore[union-attr]
+        "previous_left_on": None,
+    }
+    assert "Moved" not in record.summary and "Moved" not in str(record.details)
+    assert verify(session).intact
+
+
+def test_a_place_freed_by_a_leaver_can_be_given_again(session: Session, place: Place) -> None:
+    from panelflow.cases.operations import open_case
+    from panelflow.funding.operations import leave_cohort
+    from tests.factories import make_pupil
+
+    cohort, seat, _ = _cohort_under_way(session, place, places=1)
+    other = make_pupil(session, place.pupil.school, given_name="Ben", family_name="Roberts")
+    ben = open_case(session, other, "school_panel", place.actor("teacher"))
+    with pytest.raises(FundingError, match="All 1 places"):
+        add_place(session, place.actor("chair"), cohort.id, case_id=ben.id)
+
+    leave_cohort(session, place.actor("lead"), seat.id, left_on=place.today, reason="Moved")
+
+    assert add_place(session, place.actor("chair"), cohort.id, case_id=ben.id).pupil_id == other.id
+
+
+@pytest.mark.parametrize(
+    ("days", "reason", "field", "words"),
+    [
+        (-15, "Moved", "left_on", "cannot be before the cohort started, on "),
+        (1, "Moved", "left_on", "cannot be in the future"),
+        (0, "   ", "left_reason", "Say in a few words why they left"),
+        (0, "x" * 201, "left_reason", "at most 200 characters"),
+    ],
+)
+def test_a_leaving_date_and_reason_that_make_no_sense_are_refused_on_their_field(
+    session: Session, place: Place, days: int, reason: str, field: str, words: str
+) -> None:
+    from panelflow.funding.models import CohortPlace
+    from panelflow.funding.operations import leave_cohort
+
+    _, seat, _ = _cohort_under_way(session, place)
+
+    with pytest.raises(FundingError) as refused:
+        leave_cohort(
+            session,
+            place.actor("chair"),
+            seat.id,
+            left_on=place.today + timedelta(days=days),
+            reason=reason,
+        )
+
+    assert refused.value.field == field
+    assert words in str(refused.value)
+    assert session.get(CohortPlace, seat.id).left_on is None  # type: ignore[union-attr]
+
+
+def test_a_pupil_cannot_have_left_before_a_session_they_came_to(
+    session: Session, place: Place
+) -> None:
+    from panelflow.funding.operations import leave_cohort
+
+    _, seat, sessions = _cohort_under_way(session, place)
+    mark_register(session, place.actor("chair"), sessions[1].id, {seat.id: "late"})
+
+    with pytest.raises(FundingError) as refused:
+        leave_cohort(
+            session, place.actor("chair"), seat.id, left_on=sessions[0].held_on, reason="Moved"
+        )
+    assert refused.value.field == "left_on"
+    assert "came to session 2 on " in str(refused.value)
+
+    corrected = leave_cohort(
+        session, place.actor("chair"), seat.id, left_on=sessions[1].held_on, reason="Moved"
+    )
+    again = leave_cohort(
+        session, place.actor("lead"), seat.id, left_on=place.today, reason="Moved school"
+    )
+    assert corrected is again and again.left_reason == "Moved school"
+    latest = session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "cohort.leave").order_by(AuditRecord.seq)
+    ).all()[-1]
+    assert latest.details["previous_left_on"] == sessions[1].held_on.isoformat()
+    assert "a correction" in latest.summary
+    with pytest.raises(FundingError, match="cannot be moved after that") as moved:
+        update_session(
+            session,
+            place.actor("chair"),
+            sessions[1].id,
+            held_on=place.today + timedelta(days=1),
+        )
+    assert moved.value.field == "held_on"
+
+
+def test_a_place_given_by_mistake_is_removed_until_the_pupil_is_on_a_register(
+    session: Session, place: Place
+) -> None:
+    from panelflow.funding.models import CohortPlace
+    from panelflow.funding.operations import remove_place
+
+    cohort, seat, sessions = _cohort_under_way(session, place)
+    paid = _propose(session, place, "chair", 40000, item="group_programme")
+    approve(session, place.actor("lead"), paid.id)
+    remove_place(session, place.actor("chair"), seat.id)
+    funded = add_place(
+        session, place.actor("chair"), cohort.id, case_id=place.case.id, decision_id=paid.id
+    )
+    remove_place(session, place.actor("lead"), funded.id)  # the decision can pay again
+    seat = add_place(
+        session, place.actor("chair"), cohort.id, case_id=place.case.id, decision_id=paid.id
+    )
+    mark_register(session, place.actor("chair"), sessions[0].id, {seat.id: "absent"})
+
+    with pytest.raises(FundingError) as refused:
+        remove_place(session, place.actor("chair"), seat.id)
+
+    assert refused.value.field == "remove"
+    assert "record that they left the cohort instead" in str(refused.value)
+    assert session.get(CohortPlace, seat.id) is not None
+    removals = session.scalars(
+        select(AuditRecord)
+        .where(AuditRecord.action == "cohort.place_remove")
+        .order_by(AuditRecord.seq)
+    ).all()
+    assert [r.details["decision"] for r in removals] == [None, paid.id]
+    assert all(r.case_id == place.case.id for r in removals)
+    assert verify(session).intact
+
+
+def test_only_those_who_run_the_panel_and_see_the_pupil_change_a_place(
+    session: Session, place: Place
+) -> None:
+    from panelflow.funding.operations import leave_cohort, remove_place
+
+    _, seat, _ = _cohort_under_way(session, place)
+    for who in ("rockferry", "ewo", "teacher", "admin"):
+        with pytest.raises(LookupError):
+            leave_cohort(session, place.actor(who), seat.id, left_on=place.today, reason="x")
+        with pytest.raises(LookupError):
+            remove_place(session, place.actor(who), seat.id)

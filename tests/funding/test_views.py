@@ -560,3 +560,266 @@ def test_the_case_funding_partial_lists_decisions_with_links(
     assert "Mentoring sessions £300.00 Waiting for approval Wirral Mentors" in words
     assert f'href="/funding/{waiting.id}"' in page
     assert "No funding has been agreed for this case." in empty
+
+
+# -- funding on the case page ----------------------------------------------------------------
+
+
+def _bus_pass(session: Session, place: Place, who: str = "chair") -> FundingDecision:
+    return propose(
+        session,
+        place.actor(who),
+        case=place.case,
+        item="transport",
+        amount_pence=4500,
+        provider="Merseytravel",
+        starts_on=place.today,
+        ends_on=place.today,
+    )
+
+
+def test_the_case_page_shows_funding_and_offers_to_propose_only_to_those_who_may(
+    client: FlaskClient, session: Session, place: Place
+) -> None:
+    from panelflow.cases.operations import Fired, fire
+
+    decision = _bus_pass(session, place)
+    session.commit()
+    case_path = f"/cases/{place.case.id}"
+    propose_link = f'href="/cases/{place.case.id}/funding/new"'
+    decision_link = f'href="/funding/{decision.id}"'
+
+    for who in ("chair", "lead"):
+        sign_in(client, place, who)
+        page = client.get(case_path)
+        body = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert "Transport (a bus pass, a taxi, fuel) £45.00 Approved Merseytravel" in text(page)
+        assert propose_link in body and decision_link in body
+        assert client.get(f"/cases/{place.case.id}/funding/new").status_code == 200
+        assert client.get(f"/funding/{decision.id}").status_code == 200
+        Auth(client).sign_out()
+
+    # A teacher sees what was decided for the pupil, but funding pages are not theirs: no
+    # link that would answer 403.
+    sign_in(client, place, "teacher")
+    page = client.get(case_path)
+    assert page.status_code == 200
+    assert "Transport (a bus pass, a taxi, fuel) £45.00 Approved Merseytravel" in text(page)
+    assert "Propose funding" not in text(page)
+    assert "/funding" not in page.get_data(as_text=True)
+    Auth(client).sign_out()
+
+    closed = fire(place.case, "withdraw", place.actor("chair"), {"closure_reason": "Moved away"})
+    assert isinstance(closed, Fired)
+    session.commit()
+    sign_in(client, place, "chair")
+    page = client.get(case_path)
+    assert decision_link in page.get_data(as_text=True)  # the history stays
+    assert propose_link not in page.get_data(as_text=True)  # but nothing new on a closed case
+
+
+def test_a_decision_of_a_panel_the_viewer_does_not_run_is_listed_without_a_link(
+    client: FlaskClient, session: Session, place: Place
+) -> None:
+    decision = _bus_pass(session, place)
+    # The school moves to the Rock Ferry panel: Dev, a chair at the school who is not a
+    # member of the old panel, runs the new one only.
+    school_id = place.pupil.school_id
+    old = session.scalars(
+        select(PanelSchool).where(
+            PanelSchool.panel_id == place.panel.id, PanelSchool.school_id == school_id
+        )
+    ).one()
+    session.delete(old)
+    session.flush()
+    session.add(PanelSchool(panel_id=place.other_panel.id, school_id=school_id))
+    session.commit()
+    sign_in(client, place, "deputy")
+
+    page = client.get(f"/cases/{place.case.id}")
+
+    body = page.get_data(as_text=True)
+    assert "Transport (a bus pass, a taxi, fuel) £45.00 Approved" in text(page)
+    assert f'href="/funding/{decision.id}"' not in body
+    assert client.get(f"/funding/{decision.id}").status_code == 404
+    assert f'href="/cases/{place.case.id}/funding/new"' in body  # the new panel's budget
+
+
+def test_the_case_page_reads_funding_in_the_same_statements_however_many_decisions(
+    app: object, client: FlaskClient, session: Session, place: Place
+) -> None:
+    from flask import Flask
+    from sqlalchemy import event
+
+    assert isinstance(app, Flask)
+    engine = app.extensions["panelflow.db"].engine
+    statements: list[str] = []
+
+    def counted(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    _bus_pass(session, place)
+    session.commit()
+    sign_in(client, place, "chair")
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        assert client.get(f"/cases/{place.case.id}").status_code == 200
+        one = len(statements)
+        for _ in range(4):
+            _bus_pass(session, place, "lead")
+        session.commit()
+        statements.clear()
+        page = client.get(f"/cases/{place.case.id}")
+        many = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+
+    assert page.get_data(as_text=True).count('href="/funding/') == 5
+    assert many == one  # the decisions, their approvals and spend: a query each, not per row
+
+
+# -- a pupil's place: leaving, or removed ----------------------------------------------------
+
+
+def _cohort_with_amara(session: Session, place: Place) -> tuple[int, int, list[int]]:
+    """A cohort that started two weeks ago (session 3 is today), Amara on it, present at
+    session 1; its id, her place's id and the session ids in order."""
+    programme = add_programme(
+        session, place.actor("admin"), name="Inspiring Futures", provider="The Hive"
+    )
+    cohort = start_cohort(
+        session,
+        place.actor("chair"),
+        programme_id=programme.id,
+        panel_id=place.panel.id,
+        label="Autumn, Tuesdays",
+        starts_on=place.today - timedelta(weeks=2),
+        session_count=6,
+        places=4,
+    )
+    seat = add_place(session, place.actor("chair"), cohort.id, case_id=place.case.id)
+    sessions = list(
+        session.scalars(
+            select(CohortSession.id)
+            .where(CohortSession.cohort_id == cohort.id)
+            .order_by(CohortSession.number)
+        )
+    )
+    session.commit()
+    return cohort.id, seat.id, sessions
+
+
+def test_a_chair_records_that_a_pupil_left_the_cohort(
+    client: FlaskClient, db: Database, session: Session, place: Place
+) -> None:
+    from panelflow.funding.models import CohortPlace
+    from panelflow.funding.operations import mark_register
+
+    cohort_id, seat_id, sessions = _cohort_with_amara(session, place)
+    mark_register(session, place.actor("chair"), sessions[0], {seat_id: "present"})
+    session.commit()
+    sign_in(client, place, "chair")
+    cohort_path = f"/cohorts/{cohort_id}"
+    path = f"{cohort_path}/places/{seat_id}"
+    assert f'href="{path}"' in client.get(cohort_path).get_data(as_text=True)
+    page = client.get(path)
+    assert "Record that Amara left the cohort" in text(page)
+    assert "Remove a place given by mistake" not in text(page)  # she is on a register
+
+    nonsense = post_form(client, path, {"what": "leave", "left_on": "31/2/2026", "left_reason": ""})
+    assert nonsense.status_code == 400
+    assert "Enter the leaving date as day/month/year, like 27/3/2026" in text(nonsense)
+    assert "Say in a few words why they left" in text(nonsense)
+    assert 'href="#left_on"' in nonsense.get_data(as_text=True)
+    assert 'href="#left_reason"' in nonsense.get_data(as_text=True)
+    too_early = post_form(
+        client,
+        path,
+        {
+            "what": "leave",
+            "left_on": entered(place.today - timedelta(weeks=3)),
+            "left_reason": "Moved",
+        },
+    )
+    assert too_early.status_code == 400
+    assert "The leaving date cannot be before the cohort started, on" in text(too_early)
+    unsigned = client.post(
+        path, data={"what": "leave", "left_on": entered(place.today), "left_reason": "Moved"}
+    )
+    assert unsigned.status_code == 400
+    removing = post_form(client, path, {"what": "remove"})
+    assert removing.status_code == 400
+    assert "already on a register, so the place cannot be removed" in text(removing)
+    with db.sessions() as s:
+        kept = s.get(CohortPlace, seat_id)
+        assert kept is not None and kept.left_on is None
+
+    left_on = place.today - timedelta(days=10)  # after session 1, before session 2
+    saved = post_form(
+        client,
+        path,
+        {"what": "leave", "left_on": entered(left_on), "left_reason": "Moved to Rock Ferry"},
+        follow_redirects=True,
+    )
+
+    assert saved.request.path == cohort_path
+    assert "Amara Hughes left the cohort on" in text(saved)
+    assert "0 of 4 places taken (1 pupil left the cohort)" in text(saved)
+    assert "Amara Hughes Not funded 1 of 1 marked Left on" in text(saved)
+    later = client.get(f"{cohort_path}/sessions/{sessions[2]}")
+    assert f'name="place-{seat_id}"' not in later.get_data(as_text=True)
+    assert "Amara Hughes: left on" in text(later) and "not expected" in text(later)
+    earlier = client.get(f"{cohort_path}/sessions/{sessions[0]}").get_data(as_text=True)
+    assert 'value="present" checked' in earlier
+    crafted = post_form(
+        client,
+        f"{cohort_path}/sessions/{sessions[2]}",
+        {"what": "register", f"place-{seat_id}": "absent"},
+    )
+    assert crafted.status_code == 400  # nobody left to mark
+    assert "Mark at least one pupil" in text(crafted)
+    with db.sessions() as s:
+        assert [m.session_id for m in s.scalars(select(RegisterMark))] == [sessions[0]]
+        place_now = s.get(CohortPlace, seat_id)
+        assert place_now is not None
+        assert (place_now.left_on, place_now.left_reason) == (left_on, "Moved to Rock Ferry")
+    again = client.get(path)
+    assert "Change when or why they left" in text(again)
+    assert "Moved to Rock Ferry" in text(again)
+
+
+def test_a_place_given_by_mistake_is_removed(
+    client: FlaskClient, db: Database, session: Session, place: Place
+) -> None:
+    from panelflow.funding.models import CohortPlace
+
+    cohort_id, seat_id, _ = _cohort_with_amara(session, place)
+    sign_in(client, place, "lead")
+    path = f"/cohorts/{cohort_id}/places/{seat_id}"
+    assert "Remove a place given by mistake" in text(client.get(path))
+
+    removed = post_form(client, path, {"what": "remove"}, follow_redirects=True)
+
+    assert "Amara Hughes's place is removed" in text(removed)
+    assert "0 of 4 places taken" in text(removed)
+    assert count(db, CohortPlace) == 0
+    assert client.get(path).status_code == 404
+
+
+def test_a_place_outside_someones_reach_is_not_found(
+    client: FlaskClient, session: Session, place: Place
+) -> None:
+    cohort_id, seat_id, _ = _cohort_with_amara(session, place)
+    path = f"/cohorts/{cohort_id}/places/{seat_id}"
+    sign_in(client, place, "rockferry")
+    assert client.get(path).status_code == 404
+    assert client.post(path, data={"what": "remove"}).status_code in (400, 404)
+    Auth(client).sign_out()
+    for who in ("teacher", "admin", "ewo"):
+        sign_in(client, place, who)
+        assert client.get(path).status_code == 403
+        Auth(client).sign_out()
+    sign_in(client, place, "chair")
+    assert client.get(f"/cohorts/{cohort_id}/places/999999").status_code == 404
+    assert client.get(f"/cohorts/999999/places/{seat_id}").status_code == 404

@@ -12,15 +12,14 @@ from sqlalchemy.orm import Session
 from panelflow.actions.models import Action
 from panelflow.audit.models import AuditRecord
 from panelflow.cases.models import Case
-from panelflow.catalogue.models import WorkflowVersion
 from panelflow.notify.models import OutgoingEmail
 from panelflow.organisations.models import School
 from panelflow.panels import meeting as ops
-from panelflow.panels.models import AgendaItem, CaseBarrier, Meeting, Panel, PanelSchool
+from panelflow.panels.models import AgendaItem, CaseBarrier, Meeting, Panel
 from panelflow.panels.operations import nominate
 from panelflow.roles import Actor
 from panelflow.workflows.engine import Refused
-from tests.factories import make_account, make_local_authority, make_pupil, make_school, person
+from tests.factories import make_account, make_pupil, make_school, person
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 SERVICE_CHAIR = person("Priya Chair", "panel_chair")
@@ -28,16 +27,7 @@ STAFF = person("Tom Staff", "school_staff")
 
 
 @pytest.fixture
-def school(session: Session, published: WorkflowVersion) -> School:
-    return make_school(session, "Birkenhead Park Primary", make_local_authority(session))
-
-
-@pytest.fixture
-def meeting(session: Session, school: School) -> Meeting:
-    panel = Panel(name="Park panel", local_authority_id=school.local_authority_id)
-    session.add(panel)
-    session.flush()
-    session.add(PanelSchool(panel_id=panel.id, school_id=school.id))
+def meeting(session: Session, panel: Panel) -> Meeting:
     found = Meeting(panel_id=panel.id, starts_at=NOW + timedelta(days=1))
     session.add(found)
     session.flush()

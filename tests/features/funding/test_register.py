@@ -1,4 +1,5 @@
-"""Steps for group programmes: the LA offers one, the chair runs a cohort and its register."""
+"""Steps for group programmes: the LA offers one, the chair runs a cohort and its register,
+a pupil leaves part-way, and a place given by mistake is removed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from panelflow.accounts.models import User
 from panelflow.accounts.operations import actor_for
+from panelflow.audit.models import AuditRecord
 from panelflow.cases.models import Case
 from panelflow.db import Database
 from panelflow.funding.models import CohortPlace, CohortSession
@@ -128,6 +130,7 @@ def _register_path(db: Database, world: dict[str, Any], number: int) -> str:
     return f"{world['cohort']}/sessions/{sitting}"
 
 
+@given(parsers.parse('{first} marks {pupil} "{mark}" at session {number:d}'))
 @when(parsers.parse('{first} marks {pupil} "{mark}" at session {number:d}'))
 def _marks(
     client: FlaskClient,
@@ -173,3 +176,114 @@ def _register_shows(
 def _not_found(client: FlaskClient, db: Database, world: dict[str, Any], first: str) -> None:
     assert client.get(world["cohort"]).status_code == 404
     assert client.get(_register_path(db, world, 1)).status_code == 404
+
+
+@given(parsers.parse("{first} gives {pupil} a place"))
+def _gives_unfunded_place(
+    client: FlaskClient, world: dict[str, Any], first: str, pupil: str
+) -> None:
+    response = post_form(
+        client, world["cohort"], {"source": f"case:{world['cases'][pupil]}"}, follow_redirects=True
+    )
+    assert "Place given" in text(response)
+
+
+def _place_path(db: Database, world: dict[str, Any], pupil: str) -> str:
+    [(place,)] = read(
+        db, select(CohortPlace.id).where(CohortPlace.pupil_id == world["pupils"][pupil])
+    )
+    return f"{world['cohort']}/places/{place}"
+
+
+def _leave(
+    client: FlaskClient, db: Database, world: dict[str, Any], pupil: str, on: str, why: str
+) -> None:
+    world["response"] = post_form(
+        client,
+        _place_path(db, world, pupil),
+        {"what": "leave", "left_on": on, "left_reason": why},
+        follow_redirects=True,
+    )
+
+
+@when(
+    parsers.parse(
+        '{first} records that {pupil} left on the day of session {number:d} because "{why}"'
+    )
+)
+def _leaves_on_session_day(
+    client: FlaskClient,
+    db: Database,
+    world: dict[str, Any],
+    first: str,
+    pupil: str,
+    number: int,
+    why: str,
+) -> None:
+    [(held_on,)] = read(db, select(CohortSession.held_on).where(CohortSession.number == number))
+    world["left_on"] = held_on
+    _leave(client, db, world, pupil, entered(held_on), why)
+
+
+@when(parsers.parse('{first} records that {pupil} left on "{on}" because "{why}"'))
+def _leaves_on(
+    client: FlaskClient,
+    db: Database,
+    world: dict[str, Any],
+    first: str,
+    pupil: str,
+    on: str,
+    why: str,
+) -> None:
+    _leave(client, db, world, pupil, on, why)
+
+
+@then(
+    parsers.parse(
+        "the cohort page shows {pupil} attended {attended:d} of {marked:d} marked and left"
+    )
+)
+def _attended_and_left(
+    client: FlaskClient, world: dict[str, Any], pupil: str, attended: int, marked: int
+) -> None:
+    assert world["response"].request.path == world["cohort"]
+    page = text(client.get(world["cohort"]))
+    assert f"{pupil} Hughes Not funded {attended} of {marked} marked Left on" in page
+
+
+@then(parsers.parse("the register of session {number:d} shows {pupil} as left, not absent"))
+def _register_shows_left(
+    client: FlaskClient, db: Database, world: dict[str, Any], number: int, pupil: str
+) -> None:
+    page = client.get(_register_path(db, world, number))
+    assert f"{pupil} Hughes: left on" in text(page)
+    assert re.findall(r'value="(\w+)" checked', page.get_data(as_text=True)) == []
+    assert "place-" not in page.get_data(as_text=True)
+
+
+@then("the audit trail says a pupil left the cohort, without the reason")
+def _audited_leaving(db: Database, world: dict[str, Any]) -> None:
+    [(summary, details)] = read(
+        db,
+        select(AuditRecord.summary, AuditRecord.details).where(
+            AuditRecord.action == "cohort.leave"
+        ),
+    )
+    assert summary == "recorded that a pupil left a group programme cohort"
+    assert details["left_on"] == world["left_on"].isoformat()
+    assert "Moved" not in summary + str(details)
+
+
+@when(parsers.parse("{first} removes {pupil}'s place"))
+def _removes(
+    client: FlaskClient, db: Database, world: dict[str, Any], first: str, pupil: str
+) -> None:
+    response = post_form(
+        client, _place_path(db, world, pupil), {"what": "remove"}, follow_redirects=True
+    )
+    assert f"{pupil} Hughes's place is removed" in text(response)
+
+
+@then(parsers.parse("{pupil} can be given a place again"))
+def _offered_again(client: FlaskClient, world: dict[str, Any], pupil: str) -> None:
+    assert f"{pupil} Hughes: not funded" in text(client.get(world["cohort"]))

@@ -706,6 +706,7 @@ def test_review_fields_are_cleaned() -> None:
     [
         ("bus_pass_cost", "45", 4500),
         ("bus_pass_cost", "£ 3.2", 320),
+        ("bus_pass_cost", "£1,200", 120_000),
         ("family_attended", "no", False),
         ("family_attended", True, True),
         ("meeting_date", date(2026, 3, 27), "2026-03-27"),
@@ -740,12 +741,14 @@ def test_other_accepted_field_values(field: str, value: object, cleaned: object)
         (
             "bus_pass_cost",
             "forty five pounds",
-            "'Cost of the bus pass' must be an amount in pounds, like 45 or 45.50",
+            "'Cost of the bus pass': 'forty five pounds' is not an amount of money: "
+            "write it like 45, £12.50 or £1,200",
         ),
         (
             "bus_pass_cost",
             "45.505",
-            "'Cost of the bus pass' must be an amount in pounds, like 45 or 45.50",
+            "'Cost of the bus pass': '45.505' has more than two figures of pence: "
+            "write it like 45, £12.50 or £1,200",
         ),
         (
             "meeting_date",
