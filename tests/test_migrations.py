@@ -31,8 +31,9 @@ def test_downgrade_removes_every_table_and_upgrade_restores_them(db: Database) -
 def _counts(db: Database) -> dict[str, int]:
     with db.engine.connect() as connection:
         return {
-            name: connection.execute(select(func.count()).select_from(Base.metadata.tables[name]))
-            .scalar_one()
+            name: connection.execute(
+                select(func.count()).select_from(Base.metadata.tables[name])
+            ).scalar_one()
             for name in ("pupils", "cases", "case_events", "actions", "audit_records", "meetings")
         }
 
