@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from panelflow import config as config_module
 from panelflow.db import Database
@@ -22,11 +23,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # The client's address (sign-in throttling, the audit trail) and whether the request
+        # came over HTTPS (HSTS, links in emails) as the proxies saw them.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
     if app.config["PANELFLOW_ENV"] == "production" and (
         app.config["SECRET_KEY"] == config_module.DEV_SECRET
     ):
-        raise RuntimeError("PANELFLOW_SECRET_KEY must be set to a long random value in production")
+        raise config_module.ConfigError(
+            "PANELFLOW_SECRET_KEY must be set to a long random value in production"
+        )
 
     app.jinja_loader = ChoiceLoader(
         [

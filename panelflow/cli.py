@@ -490,8 +490,13 @@ def serve(host: str, port: int) -> None:
 
 def run() -> None:
     """Console entry point: database failures become one plain line, not a traceback."""
+    from panelflow.config import ConfigError
+
     try:
         main()
+    except ConfigError as error:
+        click.echo(f"panelflow cannot start: {error}", err=True)
+        sys.exit(2)
     except SQLAlchemyError as error:
         text = str(getattr(error, "orig", error))
         if "no such table" in text or "does not exist" in text:

@@ -1,15 +1,18 @@
 """Security headers on every response; the app refuses to start in production with the
-development secret."""
+development secret; behind a trusted proxy, the forwarded scheme and address count."""
 
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from panelflow import create_app
+from panelflow import cli, create_app
+from panelflow.accounts.views import client_address
+from panelflow.db import Database
 
 
 @pytest.mark.parametrize("path", ["/sign-in", "/no-such-page", "/assets/panelflow.css"])
@@ -39,6 +42,39 @@ def test_https_responses_ask_browsers_to_stay_on_https(client: FlaskClient) -> N
     response = client.get("/sign-in", base_url="https://panelflow.example")
 
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_behind_a_trusted_proxy_the_forwarded_scheme_and_address_count(
+    monkeypatch: pytest.MonkeyPatch, db: Database
+) -> None:
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    direct = create_app({"DATABASE_URL": db.url, "TESTING": True}).test_client()
+    monkeypatch.setenv("PANELFLOW_TRUSTED_PROXIES", "1")
+    behind = create_app({"DATABASE_URL": db.url, "TESTING": True})
+    behind.add_url_rule("/address-seen", "address_seen", client_address)
+
+    assert "Strict-Transport-Security" not in direct.get("/sign-in", headers=forwarded).headers
+    client = behind.test_client()
+    assert "Strict-Transport-Security" in client.get("/sign-in", headers=forwarded).headers
+    assert client.get("/address-seen", headers=forwarded).get_data(as_text=True) == "203.0.113.9"
+    assert client.get("/address-seen").get_data(as_text=True) == "127.0.0.1"
+
+
+@pytest.mark.parametrize("value", ["one", "-1", "1.5"])
+def test_a_setting_that_is_not_a_whole_number_is_named_plainly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    monkeypatch.setenv("PANELFLOW_TRUSTED_PROXIES", value)
+    monkeypatch.setattr(sys, "argv", ["panelflow", "workflows", "list"])
+
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        "panelflow cannot start: PANELFLOW_TRUSTED_PROXIES must be a whole number, "
+        f"like 0; it is '{value}'\n"
+    )
 
 
 def test_the_session_cookie_is_httponly_and_samesite(client: FlaskClient) -> None:
