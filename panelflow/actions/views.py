@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, TextAreaField
 
@@ -24,6 +25,7 @@ from panelflow.actions.operations import NEEDS_TEXT, STEPS, ActionError, address
 from panelflow.cases.models import Case
 from panelflow.db import utcnow
 from panelflow.organisations.models import Pupil
+from panelflow.paging import Paging
 from panelflow.roles import Actor
 from panelflow.roles.policy import Permission, case_scope
 from panelflow.roles.views import current_actor, not_found_for, require
@@ -32,6 +34,8 @@ bp = Blueprint("actions", __name__)
 bp.before_request(require_sign_in)
 
 RECENT = timedelta(days=30)
+INBOX_PAGE = 50  # actions per page of each group of the inbox
+INBOX_GROUPS = ("open", "accepted", "closed")
 
 
 class StepForm(FlaskForm):
@@ -64,29 +68,44 @@ def _with_pupil():  # type: ignore[no-untyped-def]
 @bp.get("/actions")
 @require(Permission.WORK_ON_CASES)
 def inbox() -> ResponseReturnValue:
+    """New, under way, and recently finished: each group's soonest due first, a page of each;
+    ``?group=`` shows one group, page by page."""
     actor = current_actor()
+    session = web.session()
     now = utcnow()
-    rows = (
-        web.session()
-        .execute(
-            _with_pupil()
-            .where(
-                addressed_to(actor),
-                still_known(actor),
-                or_(
-                    Action.status.in_(("open", "accepted")),
-                    Action.status_changed_at >= now - RECENT,
-                ),
-            )
-            .order_by(Action.due_at.is_(None), Action.due_at, Action.id)
-        )
-        .all()
+    mine = (
+        addressed_to(actor),
+        still_known(actor),
+        or_(Action.status.in_(("open", "accepted")), Action.status_changed_at >= now - RECENT),
     )
-    groups: dict[str, list[tuple[Action, Pupil]]] = {"open": [], "accepted": [], "closed": []}
-    for action, pupil in rows:
-        key = action.status if action.status in ("open", "accepted") else "closed"
-        groups[key].append((action, pupil))
-    return render_template("actions/inbox.html", groups=groups, now=now)
+    group_of = sql_case(
+        (Action.status == "open", "open"), (Action.status == "accepted", "accepted"), else_="closed"
+    )
+    totals: dict[str, int] = {key: 0 for key in INBOX_GROUPS}
+    for key, count in session.execute(
+        select(group_of, func.count()).where(*mine).group_by(group_of)
+    ):
+        totals[key] = count
+    focus = request.args.get("group", "")
+    focus = focus if focus in INBOX_GROUPS else ""
+    pages = {
+        key: Paging.at(
+            totals[key], request.args.get("page", type=int) if key == focus else 1, INBOX_PAGE
+        )
+        for key in INBOX_GROUPS
+    }
+    groups = {
+        key: session.execute(
+            _with_pupil()
+            .where(*mine, group_of == key)
+            .order_by(Action.due_at.is_(None), Action.due_at, Action.id)
+            .offset(pages[key].offset)
+            .limit(INBOX_PAGE)
+        ).all()
+        for key in INBOX_GROUPS
+        if totals[key] and (not focus or key == focus)
+    }
+    return render_template("actions/inbox.html", groups=groups, pages=pages, focus=focus, now=now)
 
 
 def _mine(action_id: int) -> tuple[Action, Pupil]:

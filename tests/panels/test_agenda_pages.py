@@ -1,6 +1,6 @@
-"""A long agenda, and a panel's many actions, a page at a time: the page says where it is,
-links to the others, keeps its numbering, and a pupil moved by the chair is shown on the
-page it moved to."""
+"""A long agenda, a panel's many actions and a long inbox, a page at a time: the page says
+where it is, links to the others, keeps its numbering, and a pupil moved by the chair is
+shown on the page it moved to."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from panelflow.accounts.operations import actor_for
 from panelflow.actions.operations import create_action
+from panelflow.actions.views import INBOX_PAGE
 from panelflow.cases.models import Case
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.db import Database, utcnow
@@ -130,3 +131,26 @@ def test_the_panels_actions_come_a_page_at_a_time_with_counts_of_all(
     assert f"Waiting to be accepted ({ACTIONS_PAGE + 3})" in text(first)
     assert f"Actions 1 to {ACTIONS_PAGE} of {ACTIONS_PAGE + 3}, by owner." in text(first)
     assert odd.status_code == 200 and len(links.findall(odd.get_data(as_text=True))) == ACTIONS_PAGE
+
+
+def test_the_inbox_shows_the_soonest_due_and_pages_through_the_rest(
+    client: FlaskClient, world: tuple[int, list[int]]
+) -> None:
+    assert Auth(client).sign_in("priya@park.example").status_code == 302
+    links = re.compile(r'href="/actions/(\d+)"')
+    total = ACTIONS_PAGE + 3
+
+    inbox = client.get("/actions")
+    pages = [client.get(f"/actions?group=open&page={n}") for n in (1, 2, 3)]
+    other = client.get("/actions?group=nonsense")
+
+    assert len(links.findall(inbox.get_data(as_text=True))) == INBOX_PAGE
+    assert f"The {INBOX_PAGE} due soonest are shown. See all {total}" in text(inbox)
+    assert 'href="/actions?group=open"' in inbox.get_data(as_text=True)
+    seen = [links.findall(p.get_data(as_text=True)) for p in pages]
+    assert [len(s) for s in seen] == [INBOX_PAGE, INBOX_PAGE, 3]
+    assert len({a for s in seen for a in s}) == total  # every action once
+    assert f"Actions {2 * INBOX_PAGE + 1} to {total} of {total}." in text(pages[2])
+    assert links.findall(other.get_data(as_text=True)) == links.findall(
+        inbox.get_data(as_text=True)
+    )
