@@ -36,12 +36,15 @@ class LoadReport:
     years: tuple[str, ...]
     closures: int
     replaced: int
+    timers_moved: int = 0
 
     @property
     def message(self) -> str:
+        moved = self.timers_moved
         return (
             f"loaded term dates for {self.local_authority}: {', '.join(self.years)} "
-            f"({self.closures} weekdays closed; {self.replaced} stored before were replaced)"
+            f"({self.closures} weekdays closed; {self.replaced} stored before were replaced); "
+            f"{moved} pending timer{'' if moved == 1 else 's'} counted again on the new dates"
         )
 
 
@@ -77,7 +80,9 @@ def load_term_dates(
     if rows:
         session.execute(insert(SchoolClosure), rows)
     kinds = Counter(c.kind for c in closures.closures())
-    report = LoadReport(authority.name, tuple(closures.labels), len(rows), replaced)
+    session.flush()
+    moved = reschedule_timers(session, local_authority_id)
+    report = LoadReport(authority.name, tuple(closures.labels), len(rows), replaced, moved)
     log(
         session,
         actor,
@@ -90,10 +95,50 @@ def load_term_dates(
             "replaced": replaced,
             "kinds": dict(sorted(kinds.items())),
             "school_days": {y.label: y.school_days for y in closures.years},
+            "timers_moved": moved,
         },
     )
     logger.info("term dates loaded for local authority %s: %s", local_authority_id, report.years)
     return report
+
+
+def reschedule_timers(session: Session, local_authority_id: int) -> int:
+    """Count the pending timers of the authority's cases again on its calendar as it is now.
+
+    A timer's due moment is worked out when its case enters the state, so new or corrected
+    term dates would otherwise reach only the timers started after them. Each timer is
+    counted from the moment its case entered the state, by the duration its workflow version
+    gives it. Returns how many moved.
+    """
+    from panelflow.cases.models import Case, CaseTimer
+    from panelflow.catalogue.operations import pinned
+
+    calendar = calendar_for(session, local_authority_id)
+    moved = 0
+    for timer, case in session.execute(
+        select(CaseTimer, Case)
+        .join(Case, Case.id == CaseTimer.case_id)
+        .join(Pupil, Pupil.id == Case.pupil_id)
+        .join(School, School.id == Pupil.school_id)
+        .where(CaseTimer.status == "pending", School.local_authority_id == local_authority_id)
+    ):
+        workflow = pinned(session, case.workflow_version_id).engine.workflow(case.workflow_key)
+        state = workflow.states.get(timer.state) if workflow else None
+        after = next(
+            (
+                t.after
+                for t in (state.timers if state else ())
+                if t.fire == timer.fire_trigger and t.flag == timer.flag
+            ),
+            None,
+        )
+        if after is None:
+            continue
+        due = calendar.add(timer.entered_at, after)
+        if due != timer.due_at:
+            timer.due_at = due
+            moved += 1
+    return moved
 
 
 def calendar_for(session: Session, local_authority_id: int | None) -> SchoolCalendar:

@@ -3,6 +3,11 @@
 School days and school weeks are counted on a ``SchoolCalendar``. The default calendar treats
 Monday to Friday as school days; a calendar built with term-time closures (holidays and
 training days) skips those too.
+
+Days are counted on the school's clock, UK time: a case that moves at half past midnight on
+a Monday morning (Sunday evening in UTC) starts counting from Monday, and "10 school days"
+from 4pm is 4pm, in October's half-term as in June, whichever side of the change to GMT.
+Aware datetimes come back in the zone they were given in; naive ones are taken as UK time.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+SCHOOL_TIME = ZoneInfo("Europe/London")
 
 UNITS = {
     "day": "days",
@@ -68,34 +76,28 @@ class SchoolCalendar:
 
     def add(self, start: datetime, duration: Duration) -> datetime:
         """The moment ``duration`` after ``start``."""
-        if duration.unit == "days":
-            return start + timedelta(days=duration.amount)
-        if duration.unit == "weeks":
-            return start + timedelta(weeks=duration.amount)
-        remaining = duration.school_days
-        moment = start
-        while remaining > 0:
-            moment += timedelta(days=1)
-            if self.is_school_day(moment.date()):
-                remaining -= 1
-        return moment
+        return self._step(start, duration, 1)
+
+    def _step(self, start: datetime, duration: Duration, direction: int) -> datetime:
+        # Aware arithmetic within one zone keeps the wall-clock time across a change of
+        # offset, so stepping a day at a time in UK time lands on the same time of day.
+        moment = start.astimezone(SCHOOL_TIME) if start.tzinfo else start
+        if duration.unit in ("days", "weeks"):
+            moment += direction * timedelta(**{duration.unit: duration.amount})
+        else:
+            remaining = duration.school_days
+            while remaining > 0:
+                moment += direction * timedelta(days=1)
+                if self.is_school_day(moment.date()):
+                    remaining -= 1
+        return moment.astimezone(start.tzinfo) if start.tzinfo else moment
 
     def has_elapsed(self, start: datetime, duration: Duration, now: datetime) -> bool:
         return now >= self.add(start, duration)
 
     def subtract(self, end: datetime, duration: Duration) -> datetime:
         """The moment ``duration`` before ``end``."""
-        if duration.unit == "days":
-            return end - timedelta(days=duration.amount)
-        if duration.unit == "weeks":
-            return end - timedelta(weeks=duration.amount)
-        remaining = duration.school_days
-        moment = end
-        while remaining > 0:
-            moment -= timedelta(days=1)
-            if self.is_school_day(moment.date()):
-                remaining -= 1
-        return moment
+        return self._step(end, duration, -1)
 
 
 WEEKDAYS = SchoolCalendar()

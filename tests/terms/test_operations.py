@@ -31,8 +31,8 @@ from panelflow.terms.operations import (
     covered_years,
     load_term_dates,
 )
-from panelflow.workflows.durations import WEEKDAYS, Duration, parse_duration
-from tests.factories import make_pupil, make_school
+from panelflow.workflows.durations import SCHOOL_TIME, WEEKDAYS, Duration, parse_duration
+from tests.factories import make_local_authority, make_pupil, make_school
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "config" / "term-dates.yaml"
@@ -44,8 +44,12 @@ def _term_dates(text: str | bytes) -> TermDates:
     return result.term_dates
 
 
+NOTE = "; 0 pending timers counted again on the new dates"
+
+
 def _at(day: date, hour: int = 9) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+    """``hour`` o'clock in London on ``day``, in UTC (as timers are stored)."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=SCHOOL_TIME).astimezone(UTC)
 
 
 def _weeks(text: str) -> Duration:
@@ -118,7 +122,7 @@ def test_load_stores_every_closed_weekday_and_reports_it(
     assert report.replaced == 0
     assert report.message == (
         "loaded term dates for Northshire County Council: 2025-26, 2026-27, 2027-28 "
-        f"({stored} weekdays closed; 0 stored before were replaced)"
+        f"({stored} weekdays closed; 0 stored before were replaced){NOTE}"
     )
     half_term = session.scalars(
         select(SchoolClosure).where(SchoolClosure.day == date(2026, 10, 27))
@@ -201,6 +205,7 @@ def test_loading_is_audited_with_counts_and_years_only(
             "training_day": 15,
         },
         "school_days": {"2025-26": 190, "2026-27": 190, "2027-28": 190},
+        "timers_moved": 0,
     }
     assert verify(session).intact
 
@@ -365,3 +370,32 @@ def test_closures_of_one_year(session: Session, loaded: LocalAuthority) -> None:
     assert covered_years(closures) == ["2026-27"]
     with pytest.raises(TermDatesError, match="'26-27' is not an academic year"):
         closures_of(session, loaded.id, "26-27")
+
+
+def test_loading_term_dates_counts_pending_timers_again(
+    session: Session, northshire: LocalAuthority, shipped: TermDates, officer: Actor, published: Any
+) -> None:
+    from panelflow.cases.models import CaseTimer
+    from panelflow.cases.operations import open_case
+    from tests.factories import person
+
+    staff = person("Tom Staff", "school_staff")
+    here = make_school(session, "Northshire Academy", northshire)
+    elsewhere = make_school(session, "Southshire School", make_local_authority(session, "South"))
+    monday = _at(date(2026, 10, 19))
+    ours = open_case(session, make_pupil(session, here), "school_panel", staff, now=monday)
+    theirs = open_case(session, make_pupil(session, elsewhere), "school_panel", staff, now=monday)
+
+    def due(case_id: int) -> datetime:
+        return session.scalars(select(CaseTimer.due_at).where(CaseTimer.case_id == case_id)).one()
+
+    # "2 school weeks" on Monday to Friday alone: into the October half-term week.
+    assert due(ours.id) == due(theirs.id) == _at(date(2026, 11, 2))
+
+    report = load_term_dates(session, northshire.id, shipped, officer)
+
+    assert report.timers_moved == 1
+    assert report.message.endswith("; 1 pending timer counted again on the new dates")
+    assert due(ours.id) == _at(date(2026, 11, 9))  # half-term skipped, same time of day
+    assert due(theirs.id) == _at(date(2026, 11, 2))  # another authority's calendar
+    assert load_term_dates(session, northshire.id, shipped, officer).timers_moved == 0

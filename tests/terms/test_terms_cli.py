@@ -150,7 +150,7 @@ def test_load_stores_the_file_and_loading_it_again_replaces_it(
     assert stored > 200
     assert first.stdout == (
         f"loaded term dates for {LA}: 2025-26, 2026-27, 2027-28 ({stored} weekdays closed; "
-        "0 stored before were replaced)\n"
+        "0 stored before were replaced); 0 pending timers counted again on the new dates\n"
     )
 
     again = invoke("terms", "load", str(SHIPPED), "--authority", "northshire county council")
@@ -158,7 +158,8 @@ def test_load_stores_the_file_and_loading_it_again_replaces_it(
     assert again.exit_code == 0, again.output
     assert _stored(session) == stored
     assert again.stdout.endswith(
-        f"({stored} weekdays closed; {stored} stored before were replaced)\n"
+        f"({stored} weekdays closed; {stored} stored before were replaced); "
+        "0 pending timers counted again on the new dates\n"
     )
     records = session.scalars(select(AuditRecord).order_by(AuditRecord.seq)).all()
     assert [r.action for r in records] == ["terms.load", "terms.load"]
@@ -170,7 +171,8 @@ def test_load_a_calendar(invoke: Invoke, session: Session, northshire: LocalAuth
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == (
-        f"loaded term dates for {LA}: 2026-27 (71 weekdays closed; 0 stored before were replaced)"
+        f"loaded term dates for {LA}: 2026-27 (71 weekdays closed; 0 stored before were "
+        "replaced); 0 pending timers counted again on the new dates"
     )
     assert "skipped 'Sports day'" in result.stdout.splitlines()[0]
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from panelflow.workflows.durations import (
+    SCHOOL_TIME,
     WEEKDAYS,
     Duration,
     SchoolCalendar,
@@ -197,3 +198,33 @@ def test_has_elapsed_at_the_exact_moment() -> None:
     due = datetime(2026, 3, 30, 9, 0)
     assert not WEEKDAYS.has_elapsed(start, duration, due - timedelta(seconds=1))
     assert WEEKDAYS.has_elapsed(start, duration, due)
+
+
+# October half term 2026: Monday 26 to Friday 30 October; the clocks go back on Sunday 25th.
+OCTOBER = SchoolCalendar([date(2026, 10, 26) + timedelta(days=i) for i in range(5)])
+
+
+def test_school_days_across_october_half_term_keep_the_uk_time_of_day() -> None:
+    four_pm_bst = datetime(2026, 10, 23, 15, 0, tzinfo=UTC)  # Friday, 4pm in London
+
+    due = OCTOBER.add(four_pm_bst, Duration(5, "school_days"))
+
+    # Five school days: 2 to 6 November (half term skipped); 4pm GMT is 16:00 UTC.
+    assert due == datetime(2026, 11, 6, 16, 0, tzinfo=UTC)
+    assert due.tzinfo is UTC
+    assert OCTOBER.subtract(due, Duration(5, "school_days")) == four_pm_bst
+    assert OCTOBER.add(four_pm_bst, Duration(2, "weeks")) == datetime(
+        2026, 11, 6, 16, 0, tzinfo=UTC
+    )
+
+
+def test_days_are_counted_on_the_uk_date_not_the_utc_one() -> None:
+    # Half past midnight on Saturday 6 June in London is still Friday 5 June in UTC.
+    saturday_early = datetime(2026, 6, 5, 23, 30, tzinfo=UTC)
+
+    assert not WEEKDAYS.is_school_day(saturday_early.astimezone(SCHOOL_TIME).date())
+    # One school day on is Monday at half past midnight (Sunday 23:30 UTC), not Monday
+    # night, as counting from UTC's Friday would make it.
+    assert WEEKDAYS.add(saturday_early, Duration(1, "school_days")) == datetime(
+        2026, 6, 7, 23, 30, tzinfo=UTC
+    )
