@@ -26,6 +26,7 @@ from panelflow.catalogue.operations import engine_for
 from panelflow.organisations.models import Pupil, School
 from panelflow.roles import Actor
 from panelflow.workflows.definitions import TransitionDef, WorkflowSet
+from panelflow.workflows.durations import SCHOOL_TIME
 from panelflow.workflows.engine import Refused
 
 # -- words used in the steps -------------------------------------------------------------------
@@ -52,8 +53,8 @@ COUNTED = (Case, CaseEvent, AuditRecord, Action, CaseTimer, CaseFlag)
 
 
 def on(text: str) -> datetime:
-    """'2 March 2026' as 9 o'clock that morning (UTC)."""
-    return datetime.strptime(text, "%d %B %Y").replace(hour=9, tzinfo=UTC)
+    """'2 March 2026' as 9 o'clock that morning in the UK (in UTC, as moments are stored)."""
+    return datetime.strptime(text, "%d %B %Y").replace(hour=9, tzinfo=SCHOOL_TIME).astimezone(UTC)
 
 
 def day(moment: datetime | None) -> str:
