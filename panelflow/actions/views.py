@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, TextAreaField
@@ -94,17 +94,40 @@ def inbox() -> ResponseReturnValue:
         )
         for key in INBOX_GROUPS
     }
-    groups = {
-        key: session.execute(
+    # Each group's page in one query (need-to-know is worked out once, not once a group).
+    ranked = (
+        select(
+            Action.id.label("action_id"),
+            group_of.label("grp"),
+            func.row_number()
+            .over(
+                partition_by=group_of,
+                order_by=(Action.due_at.is_(None), Action.due_at, Action.id),
+            )
+            .label("n"),
+        )
+        .where(*mine)
+        .subquery()
+    )
+    shown = [key for key in INBOX_GROUPS if totals[key] and focus in ("", key)]
+    on_page = [
+        and_(
+            ranked.c.grp == key,
+            ranked.c.n > pages[key].offset,
+            ranked.c.n <= pages[key].offset + INBOX_PAGE,
+        )
+        for key in shown
+    ]
+    groups: dict[str, list[tuple[Action, Pupil]]] = {key: [] for key in shown}
+    if on_page:
+        for action, pupil, key in session.execute(
             _with_pupil()
-            .where(*mine, group_of == key)
-            .order_by(Action.due_at.is_(None), Action.due_at, Action.id)
-            .offset(pages[key].offset)
-            .limit(INBOX_PAGE)
-        ).all()
-        for key in INBOX_GROUPS
-        if totals[key] and (not focus or key == focus)
-    }
+            .join(ranked, ranked.c.action_id == Action.id)
+            .add_columns(ranked.c.grp)
+            .where(or_(*on_page))
+            .order_by(ranked.c.grp, ranked.c.n)
+        ):
+            groups[key].append((action, pupil))
     return render_template("actions/inbox.html", groups=groups, pages=pages, focus=focus, now=now)
 
 
