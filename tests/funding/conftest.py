@@ -17,8 +17,8 @@ from panelflow.accounts.operations import actor_for
 from panelflow.cases.models import Case
 from panelflow.cases.operations import open_case
 from panelflow.catalogue.models import WorkflowVersion
-from panelflow.funding.models import Budget
-from panelflow.funding.operations import set_budget, today
+from panelflow.funding.models import Budget, Cohort
+from panelflow.funding.operations import add_programme, set_budget, start_cohort, today
 from panelflow.organisations.models import Pupil
 from panelflow.panels.models import Panel, PanelMember, PanelSchool
 from panelflow.roles import Actor
@@ -41,6 +41,24 @@ class Place:
 
     def actor(self, key: str) -> Actor:
         return actor_for(self.users[key])
+
+    def cohort(
+        self, session: Session, *, label: str, starts_on: date, session_count: int, places: int
+    ) -> Cohort:
+        """A cohort of Inspiring Futures (added by the administrator), started by the chair."""
+        programme = add_programme(
+            session, self.actor("admin"), name="Inspiring Futures", provider="The Hive"
+        )
+        return start_cohort(
+            session,
+            self.actor("chair"),
+            programme_id=programme.id,
+            panel_id=self.panel.id,
+            label=label,
+            starts_on=starts_on,
+            session_count=session_count,
+            places=places,
+        )
 
 
 def _panel(session: Session, name: str, *schools: object) -> Panel:

@@ -459,14 +459,8 @@ def test_a_cohort_with_places_sessions_and_a_register(session: Session, place: P
 
 
 def test_cohorts_are_only_for_the_panels_people_run(session: Session, place: Place) -> None:
-    programme = add_programme(
-        session, place.actor("admin"), name="Inspiring Futures", provider="The Hive"
-    )
-    cohort = start_cohort(
+    cohort = place.cohort(
         session,
-        place.actor("chair"),
-        programme_id=programme.id,
-        panel_id=place.panel.id,
         label="Autumn",
         starts_on=place.today,
         session_count=2,
@@ -481,7 +475,7 @@ def test_cohorts_are_only_for_the_panels_people_run(session: Session, place: Pla
             start_cohort(
                 session,
                 place.actor(who),
-                programme_id=programme.id,
+                programme_id=cohort.programme_id,
                 panel_id=place.panel.id,
                 label="Mine",
                 starts_on=place.today,
@@ -502,14 +496,8 @@ def test_cohorts_are_only_for_the_panels_people_run(session: Session, place: Pla
 def _cohort_under_way(session: Session, place: Place, places: int = 4):  # type: ignore[no-untyped-def]
     """A cohort of six weekly sessions that started two weeks ago (the third is today), with
     Amara on it; returns the cohort, her place and the sessions in order."""
-    programme = add_programme(
-        session, place.actor("admin"), name="Inspiring Futures", provider="The Hive"
-    )
-    cohort = start_cohort(
+    cohort = place.cohort(
         session,
-        place.actor("chair"),
-        programme_id=programme.id,
-        panel_id=place.panel.id,
         label="Autumn, Tuesdays",
         starts_on=place.today - timedelta(weeks=2),
         session_count=6,

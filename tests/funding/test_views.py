@@ -18,10 +18,8 @@ from panelflow.db import Database
 from panelflow.funding.models import Budget, CohortSession, FundingDecision, RegisterMark
 from panelflow.funding.operations import (
     add_place,
-    add_programme,
     approve,
     propose,
-    start_cohort,
 )
 from panelflow.panels.models import PanelSchool
 from tests.factories import (
@@ -462,14 +460,8 @@ def test_programme_cohort_place_and_register_through_the_pages(
 def test_only_pupils_funded_for_a_place_come_first_on_the_cohort_page(
     client: FlaskClient, session: Session, place: Place
 ) -> None:
-    programme = add_programme(
-        session, place.actor("admin"), name="Inspiring Futures", provider="The Hive"
-    )
-    cohort = start_cohort(
+    cohort = place.cohort(
         session,
-        place.actor("chair"),
-        programme_id=programme.id,
-        panel_id=place.panel.id,
         label="Spring",
         starts_on=place.today,
         session_count=6,
@@ -685,14 +677,8 @@ def test_the_case_page_reads_funding_in_the_same_statements_however_many_decisio
 def _cohort_with_amara(session: Session, place: Place) -> tuple[int, int, list[int]]:
     """A cohort that started two weeks ago (session 3 is today), Amara on it, present at
     session 1; its id, her place's id and the session ids in order."""
-    programme = add_programme(
-        session, place.actor("admin"), name="Inspiring Futures", provider="The Hive"
-    )
-    cohort = start_cohort(
+    cohort = place.cohort(
         session,
-        place.actor("chair"),
-        programme_id=programme.id,
-        panel_id=place.panel.id,
         label="Autumn, Tuesdays",
         starts_on=place.today - timedelta(weeks=2),
         session_count=6,
