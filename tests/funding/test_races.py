@@ -40,6 +40,15 @@ from panelflow.roles import Actor
 from tests.funding.conftest import Place
 
 ROUNDS = 6
+# Each race is run as two web requests would run it, and on PostgreSQL also with both
+# processes having read the decision and the ledger earlier in the same transaction.
+READ_FIRST = pytest.mark.parametrize(
+    "read_first",
+    [
+        pytest.param(False, id="acting-at-once"),
+        pytest.param(True, id="after-reading-the-page", marks=pytest.mark.postgres_only),
+    ],
+)
 COURSE = 40_000  # £400: a chair's proposal that needs a second approval
 BUS_PASS = 14_000  # £140: approved at once by the chair or the attendance lead
 
@@ -248,17 +257,11 @@ def _last_approval_race(db: Database, session: Session, place: Place, read_first
     assert verify(session).intact
 
 
+@READ_FIRST
 def test_two_people_giving_the_last_approval_at_once_record_it_once(
-    db: Database, session: Session, place: Place
+    db: Database, session: Session, place: Place, read_first: bool
 ) -> None:
-    _last_approval_race(db, session, place, read_first=False)
-
-
-@pytest.mark.postgres_only
-def test_the_last_approval_is_given_once_even_after_both_read_the_page(
-    db: Database, session: Session, place: Place
-) -> None:
-    _last_approval_race(db, session, place, read_first=True)
+    _last_approval_race(db, session, place, read_first)
 
 
 # -- (b) the last of the budget, taken twice at once ------------------------------------------
@@ -306,17 +309,11 @@ def _proposals_race(db: Database, session: Session, place: Place, read_first: bo
     assert verify(session).intact
 
 
+@READ_FIRST
 def test_two_proposals_that_together_overspend_cannot_both_go_ahead(
-    db: Database, session: Session, place: Place
+    db: Database, session: Session, place: Place, read_first: bool
 ) -> None:
-    _proposals_race(db, session, place, read_first=False)
-
-
-@pytest.mark.postgres_only
-def test_two_proposals_after_both_read_the_ledger_cannot_both_go_ahead(
-    db: Database, session: Session, place: Place
-) -> None:
-    _proposals_race(db, session, place, read_first=True)
+    _proposals_race(db, session, place, read_first)
 
 
 def _approvals_race(db: Database, session: Session, place: Place, read_first: bool) -> None:
@@ -361,14 +358,8 @@ def _approvals_race(db: Database, session: Session, place: Place, read_first: bo
     assert verify(session).intact
 
 
+@READ_FIRST
 def test_two_last_approvals_that_together_overspend_cannot_both_go_ahead(
-    db: Database, session: Session, place: Place
+    db: Database, session: Session, place: Place, read_first: bool
 ) -> None:
-    _approvals_race(db, session, place, read_first=False)
-
-
-@pytest.mark.postgres_only
-def test_two_last_approvals_after_both_read_the_ledger_cannot_both_go_ahead(
-    db: Database, session: Session, place: Place
-) -> None:
-    _approvals_race(db, session, place, read_first=True)
+    _approvals_race(db, session, place, read_first)
