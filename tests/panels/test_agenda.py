@@ -38,6 +38,10 @@ def _step(case: Case, trigger: str, data: dict[str, str], at: datetime) -> None:
     assert isinstance(fire(case, trigger, CHAIR, data, now=at), Fired)
 
 
+def _discussed(case: Case, at: datetime) -> None:
+    _step(case, "discuss_at_panel", {"barriers_discussed": "x", "actions_agreed": "y"}, at)
+
+
 def test_the_agenda_gathers_nominations_reviews_and_open_actions_in_that_order(
     session: Session, school: School, panel: Panel
 ) -> None:
@@ -45,21 +49,11 @@ def test_the_agenda_gathers_nominations_reviews_and_open_actions_in_that_order(
     upcoming = _meeting(session, panel, NOW + timedelta(days=1), "scheduled")
     # Discussed last month, now back for its review.
     review = _nominate(session, school, "Rhea", 900)
-    _step(
-        review,
-        "discuss_at_panel",
-        {"barriers_discussed": "x", "actions_agreed": "y"},
-        last.starts_at,
-    )
+    _discussed(review, last.starts_at)
     _step(review, "review_due", {}, NOW - timedelta(days=1))
     # Discussed last month and not due yet, but CAMHS still has its action open.
     followed = _nominate(session, school, "Ola", 800)
-    _step(
-        followed,
-        "discuss_at_panel",
-        {"barriers_discussed": "x", "actions_agreed": "y"},
-        last.starts_at,
-    )
+    _discussed(followed, last.starts_at)
     create_action(
         session,
         followed,
@@ -71,12 +65,7 @@ def test_the_agenda_gathers_nominations_reviews_and_open_actions_in_that_order(
     )
     # Discussed, with every action done: nothing to say this month.
     settled = _nominate(session, school, "Sam", 700)
-    _step(
-        settled,
-        "discuss_at_panel",
-        {"barriers_discussed": "x", "actions_agreed": "y"},
-        last.starts_at,
-    )
+    _discussed(settled, last.starts_at)
     # New this month, oldest first.
     older = _nominate(session, school, "Nia", 20)
     newer = _nominate(session, school, "Abe", 10)
