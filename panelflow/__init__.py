@@ -76,10 +76,31 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(panels_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(actions_bp)
+    from panelflow.actions.agree_views import bp as case_actions_bp
+
+    app.register_blueprint(case_actions_bp)
+    from panelflow.cases.worklist_views import bp as worklist_bp
+
+    app.register_blueprint(worklist_bp)
     from panelflow.funding.views import bp as funding_bp
 
     app.register_blueprint(funding_bp)
     from panelflow.panels.calendar_views import bp as calendar_bp
 
     app.register_blueprint(calendar_bp)
+    from panelflow.signoffs.views import bp as signoffs_bp
+
+    app.register_blueprint(signoffs_bp)
+    from panelflow.cases.due_views import bp as due_bp
+
+    app.register_blueprint(due_bp)
+    from panelflow.sharing.views import bp as sharing_bp
+
+    app.register_blueprint(sharing_bp)
+    from panelflow.virtual_school.views import bp as virtual_school_bp
+
+    app.register_blueprint(virtual_school_bp)
+    from panelflow.plans.views import bp as plans_bp
+
+    app.register_blueprint(plans_bp)
     return app

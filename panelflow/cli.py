@@ -81,6 +81,32 @@ def validate(file: str) -> None:
 
 
 @main.group()
+def documents() -> None:
+    """The plan documents' templates (the plan, the letter after a review)."""
+
+
+@documents.command("check")
+@click.argument("folder", required=False)
+def documents_check(folder: str | None) -> None:
+    """Try every document template with example values; print each problem as FILE:LINE: message.
+
+    FOLDER defaults to PANELFLOW_DOCUMENTS, or config/documents.
+    """
+    from panelflow.plans import documents as docs
+
+    where = docs.folder(folder)
+    problems = docs.check(where)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        count = len(problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found in {where}", err=True)
+        sys.exit(1)
+    names = ", ".join(d.file for d in docs.DOCUMENTS.values())
+    click.echo(f"{where}: the document templates are ready ({names})")
+
+
+@main.group()
 def workflows() -> None:
     """Publish, list and migrate workflow versions."""
 
@@ -239,19 +265,31 @@ def tick() -> None:
     cron or a systemd timer)."""
     from panelflow.cases.operations import tick as run_tick
     from panelflow.notify.actions import remind_overdue
+    from panelflow.notify.timers import remind_due
+    from panelflow.sharing.operations import expire as expire_consents
+    from panelflow.virtual_school import operations as virtual_school
 
     with _database() as database:
+        with database.transaction() as session:  # pupil flags whose recorded dates have come
+            virtual_school.tick(session)
         with database.transaction() as session:
             report = run_tick(session)
+            expired = expire_consents(session)
         # Its own transaction: the timers' work stands even if queueing reminders fails.
         with database.transaction() as session:
             reminders = remind_overdue(session)
+        with database.transaction() as session:
+            digests = remind_due(session)
         database.refresh_statistics()
     click.echo(
         f"timers: {report.fired} fired, {report.flagged} flagged, {report.refused} "
         f"could not fire, {report.stale} no longer relevant"
     )
     click.echo(f"overdue actions: {reminders} reminder{'' if reminders == 1 else 's'} queued")
+    if expired:  # consent or a lawful basis whose last day has passed: access ended
+        click.echo(f"consent to share: {expired} expired, and the agencies' access ended")
+    if digests:  # (said only when there were some, so cron stays quiet most of the day)
+        click.echo(f"came due on cases: {digests} digest{'' if digests == 1 else 's'} queued")
 
 
 @main.group()

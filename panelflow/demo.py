@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session, object_session
 
 from panelflow.accounts.operations import actor_for, create_user
 from panelflow.cases.models import Case, Consent
-from panelflow.cases.operations import fire, open_case
+from panelflow.cases.operations import fire, open_case, tick
 from panelflow.catalogue.operations import engine_for, live_version, publish
 from panelflow.db import utcnow
+from panelflow.demo_support import safeguarding_story, support_stories, virtual_school_stories
 from panelflow.organisations.models import LocalAuthority, Pupil, School
 from panelflow.panels.models import Meeting, Panel, PanelMember, PanelSchool
 from panelflow.presentation import LONDON
@@ -97,6 +98,8 @@ PERSONAS: list[dict[str, Any]] = [
     _persona("rockferry", "Rhian Evans", f"Panel chair, {SCHOOLS[1]}", "school", "panel_chair", 1),
     _persona("bidston", "Owen Hale", f"Panel chair, {SCHOOLS[2]}", "school", "panel_chair", 2),
     _persona("ewo", "Erin Walsh", "Education welfare officer", "attendance_service", "ewo"),
+    # A second EWO, who signs off the first one's formal steps (never their own).
+    _persona("ewo2", "Sam Okoye", "Senior education welfare officer", "attendance_service", "ewo"),
     _persona(
         "ep",
         "Dr Sam Patel",
@@ -152,25 +155,6 @@ PANEL_WALKS: list[Walk] = [
             {
                 "review_notes": "No change after six weeks.",
                 "escalation_reason": "Needs a plan agreed with the family.",
-            },
-        ),
-    ],
-]
-SUPPORT_WALKS: list[Walk] = [
-    [("review_held", "lead", {"review_notes": "Breakfast club offered.", "attendance_rate": "86"})],
-    [
-        (
-            "review_held",
-            "lead",
-            {"review_notes": "Universal support tried.", "attendance_rate": "84"},
-        ),
-        ("step_up_to_targeted", "lead", {"step_up_reason": "Still below 90% after a review."}),
-        (
-            "plan_agreed",
-            "lead",
-            {
-                "support_plan": "Weekly check-in; bus pass; CAMHS referral.",
-                "family_views": "Mum wants help with mornings.",
             },
         ),
     ],
@@ -264,7 +248,7 @@ def seed(
         at = staff[pupils.index(pupil) // 20]
         case = open_case(session, pupil, "school_panel", at["teacher"], now=when)
         _walk(case, PANEL_WALKS[n % len(PANEL_WALKS)], at, when)
-    for n, pupil in enumerate(pupils[14:20]):
+    for pupil in pupils[14:20]:
         session.add(
             Consent(
                 pupil_id=pupil.id,
@@ -275,11 +259,13 @@ def seed(
                 recorded_at=start,
             )
         )
-        when = start + timedelta(days=n)
-        case = open_case(session, pupil, "support_first", actors["lead"], now=when)
-        _walk(case, SUPPORT_WALKS[n % len(SUPPORT_WALKS)], actors, when)
+    support_stories(session, pupils[14:20], actors)
+    virtual_school_stories(session, pupils[:20], actors)
+    safeguarding_story(session, pupils[2], actors)
     session.flush()
     _funding(session, actors)
+    # What the scheduled 'panelflow tick' would have done by now: reviews come due, flags.
+    tick(session, now=utcnow())
     total = session.scalar(select(func.count()).select_from(Case))
     return (
         f"demo data added: {len(SCHOOLS)} schools, {len(pupils)} pupils, {total} cases, "

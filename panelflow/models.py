@@ -10,7 +10,10 @@ from panelflow.notify import models as notify
 from panelflow.organisations import models as organisations
 from panelflow.panels import calendar_models as calendar
 from panelflow.panels import models as panels
+from panelflow.sharing import models as sharing
+from panelflow.signoffs import models as signoffs
 from panelflow.terms import models as terms
+from panelflow.virtual_school import models as virtual_school
 
 __all__ = [
     "accounts",
@@ -23,5 +26,8 @@ __all__ = [
     "notify",
     "organisations",
     "panels",
+    "sharing",
+    "signoffs",
     "terms",
+    "virtual_school",
 ]

@@ -20,15 +20,20 @@ from sqlalchemy.orm import Session
 from panelflow.accounts.models import User
 from panelflow.accounts.operations import actor_for
 from panelflow.actions.operations import create_action, work_on
+from panelflow.cases.models import Case, Consent
 from panelflow.cases.operations import fire, open_case
 from panelflow.db import utcnow
 from panelflow.demo import PERSONA_PASSWORD, PERSONAS, SCHOOLS, SEEDER, seed
+from panelflow.demo_support import demo_plan
 from panelflow.organisations.models import Pupil, School
 from panelflow.panels.meeting import hold
 from panelflow.panels.models import Meeting, Panel, PanelSchool
 from panelflow.panels.operations import next_meeting, panel_for_school
 from panelflow.panels.schedule import Pattern, create_series
+from panelflow.roles import Actor
 from panelflow.roles.policy import MATRIX, Permission
+from panelflow.signoffs.models import SignOffRequest
+from panelflow.virtual_school.models import PupilStatus
 from tests.factories import Auth, make_local_authority, make_pupil, make_school
 
 ROLES = tuple(MATRIX)
@@ -46,6 +51,8 @@ WORKERS = frozenset(r for r, p in MATRIX.items() if Permission.WORK_ON_CASES in 
 FIRST_SCHOOL_STAFF = frozenset({"chair", "lead", "teacher"})
 SEES_OWN_PUPIL = FIRST_SCHOOL_STAFF | {"camhs", "vsh"}  # CAMHS has an open action; looked after
 SEES_FIRST_PANEL = FIRST_SCHOOL_STAFF | {"ewo", "camhs", "ep"}  # its school, and its members
+SHARERS = frozenset(r for r, p in MATRIX.items() if Permission.RECORD_SHARING in p)
+VSH = frozenset({"virtual_school_head"})
 RUNNERS = frozenset(r for r, p in MATRIX.items() if Permission.RUN_PANELS in p)
 RUNS_FIRST = frozenset({"chair", "lead"})  # the first school's chair and attendance lead
 
@@ -59,6 +66,9 @@ class Route:
     ok: int = 200
     public: bool = False  # reachable without signing in (then ``ok`` for anonymous too)
     sees: frozenset[str] | None = None  # personas for whom the resource is within need-to-know
+    # Personas who see the resource but may not do this to it (403): a teacher who sees a
+    # pupil but does not run the case, or records no virtual school flags.
+    refused: frozenset[str] = frozenset()
 
 
 ROUTES = [
@@ -234,6 +244,115 @@ ROUTES = [
     Route(
         "funding.place", "GET", "/cohorts/{cohort}/places/{cohort_place}", RUNNERS, sees=RUNS_FIRST
     ),
+    Route("worklist.cases", "GET", "/cases", WORKERS),
+    Route("due.due", "GET", "/due", WORKERS),
+    Route(
+        "case_actions.agree",
+        "GET",
+        "/cases/{own_case}/actions/new",
+        WORKERS,
+        sees=SEES_OWN_PUPIL,
+        refused=frozenset({"teacher", "camhs", "vsh"}),  # they do not run the panel case
+    ),
+    Route(
+        "case_actions.agree", "GET", "/cases/{other_la_case}/actions/new", WORKERS, sees=frozenset()
+    ),
+    Route("sharing.record", "GET", "/pupils/{own_pupil}/sharing/new", SHARERS, sees=RUNS_FIRST),
+    Route(
+        "sharing.record", "GET", "/pupils/{other_la_pupil}/sharing/new", SHARERS, sees=frozenset()
+    ),
+    Route(
+        "sharing.withdraw",
+        "GET",
+        "/pupils/{own_pupil}/sharing/{consent}/withdraw",
+        SHARERS,
+        sees=RUNS_FIRST,
+    ),
+    Route(
+        "sharing.withdraw",
+        "GET",
+        "/pupils/{own_pupil}/sharing/999999/withdraw",
+        SHARERS,
+        sees=frozenset(),
+    ),
+    Route(
+        "plans.open_page",
+        "GET",
+        "/pupils/{own_pupil}/support-first",
+        WORKERS,
+        sees=SEES_OWN_PUPIL,
+        refused=frozenset({"chair", "teacher", "camhs", "vsh"}),  # attendance leads and EWOs
+    ),
+    Route(
+        "plans.open_page",
+        "GET",
+        "/pupils/{other_la_pupil}/support-first",
+        WORKERS,
+        sees=frozenset(),
+    ),
+    Route(
+        "plans.document",
+        "GET",
+        "/cases/{plan_case}/documents/support_plan",
+        PRACTITIONERS,
+        sees=SEES_OWN_PUPIL,
+    ),
+    Route(
+        "plans.document",
+        "GET",
+        "/cases/{own_case}/documents/no_such_document",
+        PRACTITIONERS,
+        sees=frozenset(),
+    ),
+    Route(
+        "plans.document_pdf",
+        "GET",
+        "/cases/{plan_case}/documents/review_letter.pdf",
+        PRACTITIONERS,
+        sees=SEES_OWN_PUPIL,
+    ),
+    Route(
+        "plans.document_pdf",
+        "GET",
+        "/cases/{other_la_case}/documents/support_plan.pdf",
+        PRACTITIONERS,
+        sees=frozenset(),
+    ),
+    Route("signoffs.waiting", "GET", "/sign-offs", WORKERS),
+    Route("signoffs.request_page", "GET", "/sign-offs/{sign_off}", WORKERS, sees=SEES_OWN_PUPIL),
+    Route("signoffs.request_page", "GET", "/sign-offs/999999", WORKERS, sees=frozenset()),
+    Route("virtual_school.caseload", "GET", "/virtual-school", VSH),
+    Route(
+        "virtual_school.new_status",
+        "GET",
+        "/pupils/{own_pupil}/virtual-school/flags/new",
+        WORKERS,
+        sees=SEES_OWN_PUPIL,
+        refused=frozenset({"teacher", "camhs"}),
+    ),
+    Route(
+        "virtual_school.new_status",
+        "GET",
+        "/pupils/{other_la_pupil}/virtual-school/flags/new",
+        WORKERS,
+        sees=frozenset(),
+    ),
+    Route(
+        "virtual_school.end_status",
+        "GET",
+        "/pupils/{own_pupil}/virtual-school/flags/{flag_period}/end",
+        WORKERS,
+        sees=SEES_OWN_PUPIL,
+        refused=frozenset({"teacher", "camhs"}),
+    ),
+    Route(
+        "virtual_school.new_plan",
+        "GET",
+        "/pupils/{own_pupil}/virtual-school/plan",
+        WORKERS,
+        sees=SEES_OWN_PUPIL,
+        refused=frozenset({"teacher", "camhs"}),
+    ),
     # The feed is reached by its secret address alone: tests/calendar/test_feeds.py.
     Route("calendar.feed", "GET", "/calendar/not-a-token.ics", EVERYONE, 404, public=True),
 ]
@@ -261,6 +380,9 @@ POSTED_ROUTES = {
     "calendar.make_feed",  # tests/calendar/test_feeds.py, tests/features/calendar/
     "calendar.stop_feed",
     "funding.take",  # tests/features/funding/funding.feature
+    "signoffs.give",  # tests/features/statutory/statutory_steps.feature
+    "signoffs.refuse_page",
+    "signoffs.withdraw_page",
 }
 SIGN_IN_ROUTES = {
     "accounts.sign_in_page",
@@ -354,6 +476,40 @@ def resources(session: Session, personas: dict[str, str]) -> dict[str, int]:
         select(Pupil.id).where(Pupil.given_name == OTHER_SCHOOLS_PUPIL[0])
     ).one()
     funding = _funding_records(session)  # read before committing: the app writes next
+    formal = open_case(session, own, "statutory_referral", teacher, linked_from=own_case)
+    plan_case = _planned(session, own_case, actor_for(users[personas["lead"]]))
+    sign_off = SignOffRequest(
+        case_id=formal.id,
+        workflow_version_id=formal.workflow_version_id,
+        trigger="issue_penalty_notice",
+        fields={"formal_reason": "Still absent", "support_offered": "A plan, reviewed"},
+        case_version=formal.lock_version,
+        asked_by_id=f"user:{users[personas['ewo']].id}",
+        asked_by_user_id=users[personas["ewo"]].id,
+        asked_by_name=users[personas["ewo"]].name,
+        asked_role="ewo",
+    )
+    consent = Consent(
+        pupil_id=own.id,
+        agency="camhs",
+        purpose="Assessment of anxiety",
+        given_by="Mother",
+        recorded_by="Lee Morgan",
+    )
+    flag_period = PupilStatus(
+        pupil_id=own.id,
+        kind="looked_after",
+        started_on=date(2025, 9, 1),
+        recorded_by_name="Lee Morgan",
+    )
+    session.add_all([sign_off, consent, flag_period])
+    session.flush()
+    more = {
+        "sign_off": sign_off.id,
+        "consent": consent.id,
+        "flag_period": flag_period.id,
+        "plan_case": plan_case.id,
+    }
     session.commit()
     return {
         "own_pupil": own.id,
@@ -371,8 +527,24 @@ def resources(session: Session, personas: dict[str, str]) -> dict[str, int]:
         "own_item": own_item.id,
         "first_series": first_series.id,
         **funding,
+        **more,
         "other_la_meeting": far_meeting.id,
     }
+
+
+def _planned(session: Session, panel_case: Case, lead: Actor) -> Case:
+    """A support-first case grown from the panel case, with a review and an agreed plan."""
+    case = open_case(session, panel_case.pupil, "support_first", lead, linked_from=panel_case)
+    start = utcnow() - timedelta(weeks=3)
+    review = {"decision": "step_up", "pupil_views": "The bus is the worst bit."}
+    for trigger, data in [
+        ("review_held", {"review_notes": "Tried", "attendance_rate": "84", "plan_review": review}),
+        ("step_up_to_targeted", {"step_up_reason": "Still below 90%"}),
+        ("plan_agreed", {"support_plan": demo_plan(start)}),
+    ]:
+        start += timedelta(days=5)
+        assert fire(case, trigger, lead, data, now=start), trigger
+    return case
 
 
 def _funding_records(session: Session) -> dict[str, int]:
@@ -420,6 +592,8 @@ def test_every_demo_persona_gets_exactly_what_the_table_says(
                 expected = 403
             elif route.sees is not None and persona not in route.sees:
                 expected = 404
+            elif persona in route.refused:
+                expected = 403
             else:
                 expected = route.ok
             where = f"{persona} ({role}): {route.method} {path}"

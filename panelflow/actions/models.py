@@ -20,15 +20,17 @@ if TYPE_CHECKING:
     from panelflow.accounts.models import User
     from panelflow.cases.models import Case
 
-ACTION_STATUSES = ("open", "accepted", "declined", "completed")
-UPDATE_KINDS = ("created", "accepted", "declined", "progress", "completed")
+# "withdrawn": ended because consent to share with its agency was withdrawn or expired.
+ACTION_STATUSES = ("open", "accepted", "declined", "completed", "withdrawn")
+UPDATE_KINDS = ("created", "accepted", "declined", "progress", "completed", "withdrawn")
 
 
 class Action(Base):
     __tablename__ = "actions"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('open', 'accepted', 'declined', 'completed')", name="status_known"
+            "status IN ('open', 'accepted', 'declined', 'completed', 'withdrawn')",
+            name="status_known",
         ),
         Index("ix_actions_role_status", "role", "status"),
         Index("ix_actions_agency_status", "agency", "status"),
@@ -66,7 +68,7 @@ class ActionUpdate(Base):
     __tablename__ = "action_updates"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('created', 'accepted', 'declined', 'progress', 'completed')",
+            "kind IN ('created', 'accepted', 'declined', 'progress', 'completed', 'withdrawn')",
             name="kind_known",
         ),
     )

@@ -22,6 +22,7 @@ from panelflow import web
 from panelflow.accounts.views import require_sign_in
 from panelflow.actions.models import Action
 from panelflow.actions.operations import NEEDS_TEXT, STEPS, ActionError, addressed_to, work_on
+from panelflow.cases.due import due_summary
 from panelflow.cases.models import Case
 from panelflow.db import utcnow
 from panelflow.organisations.models import Pupil
@@ -36,6 +37,7 @@ bp.before_request(require_sign_in)
 RECENT = timedelta(days=30)
 INBOX_PAGE = 50  # actions per page of each group of the inbox
 INBOX_GROUPS = ("open", "accepted", "closed")
+INBOX_DUE = 5  # items of each list of "Cases that need you"
 
 
 class StepForm(FlaskForm):
@@ -128,7 +130,11 @@ def inbox() -> ResponseReturnValue:
             .order_by(ranked.c.grp, ranked.c.n)
         ):
             groups[key].append((action, pupil))
-    return render_template("actions/inbox.html", groups=groups, pages=pages, focus=focus, now=now)
+    # "Cases that need you" (panelflow/cases/due.py): the first few, on the inbox's first view.
+    due = None if focus else due_summary(session, actor, now, INBOX_DUE)
+    return render_template(
+        "actions/inbox.html", groups=groups, pages=pages, focus=focus, now=now, due=due
+    )
 
 
 def _mine(action_id: int) -> tuple[Action, Pupil]:

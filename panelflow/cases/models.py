@@ -7,7 +7,7 @@ the same moment exactly one wins.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -65,6 +65,11 @@ class CaseEvent(Base):
     agency: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A step that needs a second person's sign-off (``sign_off:``) records who gave it; the
+    # person above (actor_id, role) is the one who decided to take the step.
+    signed_off_by_id: Mapped[str | None] = mapped_column(String(100))
+    signed_off_by_name: Mapped[str | None] = mapped_column(String(200))
+    signed_off_role: Mapped[str | None] = mapped_column(String(100))
 
 
 class CaseTimer(Base):
@@ -101,18 +106,33 @@ class CaseFlag(Base):
 
 
 class Consent(Base):
-    """Consent, or another lawful basis, for sharing a pupil's case with an agency."""
+    """Consent, or another lawful basis, for sharing a pupil's case with an agency.
+
+    ``withdrawn_at`` is when the withdrawal was recorded (sharing ends at once); the family
+    may say it was ``withdrawn_on`` an earlier day. ``lapsed_at`` is when the service acted on
+    the expiry (``expires_at``, the start of the day after the last day it covers).
+    """
 
     __tablename__ = "consents"
+    # Records made before the details below were asked for may lack them, so the operations
+    # (``sharing.operations``), not checks, insist on them for every new record.
     __table_args__ = (CheckConstraint("basis IN ('consent', 'lawful_basis')", name="basis_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id"), index=True)
     agency: Mapped[str] = mapped_column(String(100))
     basis: Mapped[str] = mapped_column(String(20), default="consent")
+    # For a lawful basis other than consent, which one and why, in words.
+    lawful_basis: Mapped[str] = mapped_column(Text, default="", server_default="")
     purpose: Mapped[str] = mapped_column(Text)
     given_by: Mapped[str] = mapped_column(String(200))
+    given_on: Mapped[date | None]
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
+    withdrawn_on: Mapped[date | None]
+    withdrawn_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    withdrawal_how: Mapped[str] = mapped_column(Text, default="", server_default="")
+    withdrawal_recorded_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    lapsed_at: Mapped[datetime | None]

@@ -28,7 +28,9 @@ from panelflow.db import rowcount, utcnow
 from panelflow.organisations.models import Pupil
 from panelflow.roles import SYSTEM, Actor
 from panelflow.roles.policy import Permission, can, can_on_case
+from panelflow.sharing.operations import sync_involvements
 from panelflow.terms.operations import calendar_for_pupil
+from panelflow.virtual_school.operations import tell as tell_virtual_school
 from panelflow.workflows.durations import WEEKDAYS, SchoolCalendar
 from panelflow.workflows.engine import Allowed, Engine, Option, Reason, Refused
 from panelflow.workflows.facts import HistoryEntry
@@ -187,6 +189,7 @@ def open_case(
         },
         at=now,
     )
+    sync_involvements(session, case, engine.definitions, actor, now)
     return case
 
 
@@ -207,11 +210,17 @@ def fire(
     *,
     expected_version: int | None = None,
     now: datetime | None = None,
+    signed_off_by: Actor | None = None,
 ) -> Fired | Refused:
     """Take a step on a case, or explain why it cannot be taken.
 
     ``expected_version`` is the case's ``lock_version`` as the person saw it; if the case has
     moved on since, the step is refused rather than applied to a case they have not seen.
+
+    A step with ``sign_off:`` is taken by a person only with ``signed_off_by``: the second
+    person (never the same one, holding a sign-off role), as ``panelflow.signoffs`` passes
+    them when a waiting request is signed off. Actors without an account act for the service
+    itself, as with need-to-know.
     """
     session = object_session(case)
     assert session is not None, "fire() needs a case loaded in a session"
@@ -232,7 +241,30 @@ def fire(
     )
     if isinstance(decision, Refused):
         return decision
-    return _apply(session, case, engine, version, decision, actor, seen, now)
+    refused = _sign_off_refusal(engine, decision, actor, signed_off_by)
+    if refused is not None:
+        return refused
+    return _apply(session, case, engine, version, decision, actor, seen, now, signed_off_by)
+
+
+def _sign_off_refusal(
+    engine: Engine, decision: Allowed, actor: Actor, second: Actor | None
+) -> Refused | None:
+    t = decision.transition
+    if not t.sign_off or (second is None and actor.user_id is None):
+        return None
+    who = engine.definitions.role_label
+    if second is None:
+        words = " or ".join(who(r) for r in t.sign_off)
+        message = f"'{t.label}' needs a second person's sign-off ({words}) before it is taken"
+    elif second.id == actor.id:
+        message = f"'{t.label}' must be signed off by someone other than the person who asked"
+    elif second.acting_role(t.sign_off) is None:
+        words = " or ".join(who(r) for r in t.sign_off)
+        message = f"'{t.label}' can only be signed off by {words}"
+    else:
+        return None
+    return Refused(t.trigger, (Reason("sign_off", message),))
 
 
 def _apply(
@@ -244,6 +276,7 @@ def _apply(
     actor: Actor,
     seen: int,
     now: datetime,
+    signed_off_by: Actor | None = None,
 ) -> Fired | Refused:
     dest = decision.dest
     new_version = seen + 1
@@ -284,6 +317,12 @@ def _apply(
         at=now,
         fields=dict(decision.fields),
     )
+    second_role = None
+    if signed_off_by is not None and decision.transition.sign_off:
+        second_role = signed_off_by.acting_role(decision.transition.sign_off)
+        event.signed_off_by_id = signed_off_by.id
+        event.signed_off_by_name = signed_off_by.name
+        event.signed_off_role = second_role
     session.add(event)
     session.flush()
     if not decision.transition.internal:
@@ -294,7 +333,8 @@ def _apply(
         session,
         actor,
         "case.transition",
-        f"{decision.transition.label}: {decision.source} → {dest.name}",
+        f"{decision.transition.label}: {decision.source} → {dest.name}"
+        + (f"; signed off by {event.signed_off_by_name}" if second_role else ""),
         role=decision.role,
         case_id=case.id,
         pupil_id=case.pupil_id,
@@ -307,10 +347,21 @@ def _apply(
             "event": event.id,
             "actions": [a.id for a in fired.actions],
             "opened_cases": [c.id for c in fired.opened],
-        },
+        }
+        | (
+            {
+                "signed_off_by": signed_off_by.id,
+                "signed_off_by_name": signed_off_by.name,
+                "signed_off_role": second_role,
+            }
+            if second_role is not None and signed_off_by is not None
+            else {}
+        ),
         at=now,
     )
+    sync_involvements(session, case, engine.definitions, actor, now)
     logger.debug("case %s: %s -> %s", case.id, decision.source, dest.name)
+    tell_virtual_school(session, case, event, actor, now)  # if its 'tell_when' names the step
     return fired
 
 

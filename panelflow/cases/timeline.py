@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ UPDATE_WORDS = {
     "declined": "Action declined",
     "progress": "Progress on an action",
     "completed": "Action completed",
+    "withdrawn": "Action ended: consent to share withdrawn or expired",
 }
 
 
@@ -40,8 +42,8 @@ class Entry:
 
 def _field_rows(
     definitions: WorkflowSet | None, values: dict[str, object]
-) -> list[tuple[str, str]]:
-    rows = []
+) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = []
     for name, value in values.items():
         label = (
             definitions.fields[name].label if definitions and name in definitions.fields else name
@@ -52,7 +54,8 @@ def _field_rows(
             definitions and name in definitions.fields and definitions.fields[name].type == "money"
         ):
             value = f"£{int(value) / 100:,.2f}"  # type: ignore[call-overload]
-        rows.append((label, str(value)))
+        # A support plan or a plan review stays a record; _timeline.html shows it readably.
+        rows.append((label, value if isinstance(value, dict) else str(value)))
     return rows
 
 

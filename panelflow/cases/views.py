@@ -22,15 +22,19 @@ from wtforms import HiddenField, StringField
 
 from panelflow import web
 from panelflow.accounts.views import require_sign_in
+from panelflow.actions.agreeing import runs_case
 from panelflow.actions.models import Action
 from panelflow.audit.operations import log
-from panelflow.cases.models import Case
-from panelflow.cases.operations import fire, options
+from panelflow.cases.models import Case, CaseTimer
+from panelflow.cases.operations import options
 from panelflow.cases.timeline import timeline
 from panelflow.catalogue.operations import pinned
 from panelflow.organisations.models import Pupil
+from panelflow.plans.forms import attach, plan_inputs
 from panelflow.roles.policy import Permission, allowed, case_scope, pupil_scope
 from panelflow.roles.views import current_actor, not_found_for, require
+from panelflow.signoffs.models import SignOffRequest
+from panelflow.signoffs.operations import take
 from panelflow.workflows.definitions import TransitionDef, WorkflowDef, WorkflowSet
 from panelflow.workflows.engine import Refused
 
@@ -200,6 +204,7 @@ def pupil(pupil_id: int) -> ResponseReturnValue:
 @require(Permission.VIEW_PUPILS)
 def case(case_id: int) -> ResponseReturnValue:
     from panelflow.funding.operations import case_funding
+    from panelflow.signoffs.operations import case_panel
 
     actor = current_actor()
     session = web.session()
@@ -211,11 +216,20 @@ def case(case_id: int) -> ResponseReturnValue:
     ).all()
     definitions = _definitions(found)
     steps = options(found, actor) if allowed(actor, Permission.WORK_ON_CASES) else []
-    entries = timeline(session, [found.id], definitions, _labels([found]))
+    # The history flows both ways: a linked case's steps show here too, marked with its name.
+    entries = timeline(
+        session, [found.id, *(c.id for c in linked)], definitions, _labels([found, *linked])
+    )
     actions = session.scalars(
         select(Action).where(Action.case_id == found.id).order_by(Action.created_at)
     ).all()
+    coming = session.scalars(
+        select(CaseTimer)
+        .where(CaseTimer.case_id == found.id, CaseTimer.status == "pending")
+        .order_by(CaseTimer.due_at, CaseTimer.id)
+    ).all()
     funding = case_funding(session, actor, found)
+    formal = case_panel(session, actor, found, steps)
     log(
         session,
         actor,
@@ -232,8 +246,13 @@ def case(case_id: int) -> ResponseReturnValue:
         row=_rows([found])[0],
         linked=_rows(linked),
         steps=[s for s in steps if s.permitted and s.transition.allowed],
+        formal=formal,
         actions=actions,
+        may_agree=allowed(actor, Permission.WORK_ON_CASES)
+        and runs_case(definitions, found, actor.roles),
+        coming=coming,
         entries=entries,
+        sources={row.case.id: row.title for row in _rows(linked)},
         definitions=definitions,
         funding=funding,
     )
@@ -279,6 +298,8 @@ def step(case_id: int, trigger: str) -> ResponseReturnValue:
         not_found_for(actor, Permission.WORK_ON_CASES, case=case_id, trigger=trigger)
     form = StepForm()
     values = {name: request.form.get(name, "") for name in transition.records}
+    # A support plan or a plan review is a form of its own (panelflow/plans/forms.py).
+    values.update(plan_inputs(session, found, definitions, transition, request.form or None))
     problems: dict[str, str] = {}
     general: list[str] = []
     status = 200
@@ -287,13 +308,21 @@ def step(case_id: int, trigger: str) -> ResponseReturnValue:
             general.append("The form had expired; check your answers and send them again")
             status = 400
         else:
-            result = fire(found, trigger, actor, values, expected_version=seen_version(form))
+            # A step with 'sign_off:' waits for a second person instead of being taken now.
+            result = take(
+                session, found, trigger, actor, values, expected_version=seen_version(form)
+            )
             if not isinstance(result, Refused):
                 session.commit()
-                flash(f"{transition.label}: done", "success")
+                asked = isinstance(result, SignOffRequest)
+                flash(
+                    f"{transition.label}: {'waiting for a second sign-off' if asked else 'done'}",
+                    "success",
+                )
                 return redirect(url_for("cases.case", case_id=found.id))
             session.rollback()
             problems, general, status = explained(result)
+            attach(values, problems)
     else:
         form.expected_version.data = str(found.lock_version)
     available = next((o for o in options(found, actor) if o.transition.trigger == trigger), None)

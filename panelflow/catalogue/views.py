@@ -9,8 +9,8 @@ from panelflow import web
 from panelflow.accounts.views import require_sign_in
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.catalogue.operations import engine_for, live_version, version_by_number
-from panelflow.roles.policy import Permission
-from panelflow.roles.views import require
+from panelflow.roles.policy import Permission, allowed
+from panelflow.roles.views import current_actor, require
 from panelflow.workflows.conditions import describe_condition
 from panelflow.workflows.diagram import DiagramUnavailable, render_svg
 
@@ -26,7 +26,21 @@ bp.before_request(require_sign_in)
 def home() -> str:
     version = live_version(web.session())
     workflows = engine_for(version).definitions.workflows if version else {}
-    return render_template("catalogue/home.html", version=version, workflows=workflows)
+    return render_template(
+        "catalogue/home.html", version=version, workflows=workflows, due=_due_totals()
+    )
+
+
+def _due_totals() -> tuple[int, int] | None:
+    """For people who work on cases, how much is due on theirs: the home page points them to
+    their work (``cases/due.py``), and the catalogue stays below."""
+    from panelflow.cases.due import Due
+    from panelflow.db import utcnow
+
+    actor = current_actor()
+    if not allowed(actor, Permission.WORK_ON_CASES):
+        return None
+    return Due(web.session(), actor, utcnow()).totals()
 
 
 def _version_or_404(number: int | None) -> WorkflowVersion:

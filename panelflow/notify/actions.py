@@ -23,24 +23,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
-from flask import current_app, has_app_context
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from panelflow import config
 from panelflow.accounts.models import RoleAssignment, User
 from panelflow.actions.models import Action, ActionUpdate
 from panelflow.cases.models import Case
 from panelflow.catalogue.operations import engine_for, live_version
 from panelflow.db import utcnow
+from panelflow.notify.compose import base_url, render, send, subject_line
 from panelflow.notify.models import OutgoingEmail
-from panelflow.notify.outbox import MAX_SUBJECT, queue
 from panelflow.organisations.models import Pupil, School
 from panelflow.panels.models import PanelMember, PanelSchool
-from panelflow.presentation import LONDON, day
+from panelflow.presentation import LONDON
 from panelflow.roles.policy import MATRIX, SCHOOL_AGENCY, Permission
 
 logger = logging.getLogger(__name__)
@@ -49,16 +45,6 @@ logger = logging.getLogger(__name__)
 WORKING_ROLES = tuple(sorted(r for r, held in MATRIX.items() if Permission.WORK_ON_CASES in held))
 STILL_TO_DO = ("open", "accepted")
 FOLLOW_UP_AFTER = timedelta(days=7)
-
-_templates = Environment(
-    loader=PackageLoader("panelflow", "templates/email"),
-    autoescape=False,  # plain text, never HTML
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_templates.globals["day"] = day
 
 
 # --- who -----------------------------------------------------------------------------------
@@ -137,15 +123,6 @@ def _chairs(session: Session, school_id: int) -> list[User]:
 # --- what ----------------------------------------------------------------------------------
 
 
-def base_url() -> str:
-    """``PANELFLOW_BASE_URL``: the app's setting in a request, the environment elsewhere."""
-    if has_app_context():
-        configured = current_app.config.get("BASE_URL")
-        if configured:
-            return str(configured).rstrip("/")
-    return config.base_url()
-
-
 def _school(session: Session, action: Action) -> School:
     school = session.scalar(
         select(School)
@@ -171,30 +148,6 @@ def _for_whom(session: Session, action: Action, *, named: str) -> str:
     return f"anyone in {agency or action.agency.replace('_', ' ')}"
 
 
-def _subject(prefix: str, title: str) -> str:
-    """One line that fits the outbox's subject column, however the title was typed."""
-    subject = f"{prefix}: {' '.join(title.split())}"
-    return subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 1] + "…"
-
-
-def _render(template: str, **values: Any) -> str:
-    return _templates.get_template(template).render(**values)
-
-
-def _send(session: Session, user: User, subject: str, body: str, key: str, now: datetime) -> int:
-    """Queue one email; 1 if it was added, 0 if its key was already in the outbox.
-
-    An address the outbox cannot use is logged (by account id) and skipped: a notice that
-    cannot go must not undo the decision that caused it.
-    """
-    try:
-        queued = queue(session, to=user.email, subject=subject, body=body, dedupe_key=key, now=now)
-    except ValueError as error:
-        logger.warning("not emailing user %d (%s): %s", user.id, key, error)
-        return 0
-    return 0 if queued is None else 1
-
-
 # --- when ----------------------------------------------------------------------------------
 
 
@@ -214,8 +167,8 @@ def announce_new(
         people = recipients(session, action)
         if not people:
             continue
-        subject = _subject("New action for you", action.title)
-        body = _render(
+        subject = subject_line("New action for you", action.title)
+        body = render(
             "action_new.txt",
             action=action,
             for_whom=_for_whom(session, action, named="you, by name"),
@@ -223,7 +176,7 @@ def announce_new(
             link=f"{base_url()}/actions/{action.id}",
         )
         for user in people:
-            count += _send(session, user, subject, body, f"action-new:{action.id}:{user.id}", now)
+            count += send(session, user, subject, body, f"action-new:{action.id}:{user.id}", now)
     return count
 
 
@@ -256,8 +209,8 @@ def announce_declined(session: Session, action: Action, *, now: datetime | None 
     people.pop(declined.by_user_id or 0, None)
     if not people:
         return 0
-    subject = _subject("Action declined", action.title)
-    body = _render(
+    subject = subject_line("Action declined", action.title)
+    body = render(
         "action_declined.txt",
         action=action,
         decliner=declined.by_name,
@@ -270,7 +223,7 @@ def announce_declined(session: Session, action: Action, *, now: datetime | None 
         link=f"{base_url()}/cases/{action.case_id}",
     )
     return sum(
-        _send(session, user, subject, body, f"action-declined:{declined.id}:{user.id}", now)
+        send(session, user, subject, body, f"action-declined:{declined.id}:{user.id}", now)
         for user in sorted(people.values(), key=lambda u: u.id)
     )
 
@@ -319,7 +272,7 @@ def remind_overdue(session: Session, *, now: datetime | None = None) -> int:
         if action.id not in schools:
             schools[action.id] = _school(session, action).name
         if (action.id, follow_up) not in bodies:
-            bodies[action.id, follow_up] = _render(
+            bodies[action.id, follow_up] = render(
                 "action_overdue.txt",
                 action=action,
                 follow_up=follow_up,
@@ -327,8 +280,8 @@ def remind_overdue(session: Session, *, now: datetime | None = None) -> int:
                 link=f"{base_url()}/actions/{action.id}",
             )
         prefix = "Action still overdue" if follow_up else "Action overdue"
-        subject = _subject(prefix, action.title)
-        count += _send(session, user, subject, bodies[action.id, follow_up], key, now)
+        subject = subject_line(prefix, action.title)
+        count += send(session, user, subject, bodies[action.id, follow_up], key, now)
     if count:
         logger.info("queued %d overdue action reminder(s)", count)
     return count

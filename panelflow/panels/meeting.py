@@ -15,15 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.orm import Session
 
 from panelflow.accounts.models import User
+from panelflow.actions.agreeing import Owner, role_owners
+from panelflow.actions.agreeing import agree_action as agree
 from panelflow.actions.models import Action
-from panelflow.actions.operations import create_action
+from panelflow.actions.operations import ActionError
 from panelflow.audit.operations import log
 from panelflow.cases.models import Case
 from panelflow.cases.operations import fire
@@ -42,13 +44,9 @@ from panelflow.panels.operations import agenda
 from panelflow.presentation import LONDON
 from panelflow.roles import Actor
 from panelflow.roles.policy import Permission, allowed
-from panelflow.terms.operations import calendar_for_pupil
 from panelflow.workflows.definitions import TransitionDef, WorkflowSet
-from panelflow.workflows.durations import parse_duration
 from panelflow.workflows.engine import Refused
 
-DEFAULT_DUE = "4 school weeks"
-TITLE_LIMIT = 300
 DISCUSSION_LIMIT = 20_000
 
 
@@ -399,17 +397,6 @@ def barriers_at(session: Session, case_id: int, meeting_id: int) -> list[CaseBar
     )
 
 
-@dataclass(frozen=True)
-class Owner:
-    """Who an action is for: a named person, a role within its agency, or a whole agency."""
-
-    key: str  # user:12 | role:camhs_practitioner | agency:camhs
-    label: str
-    agency: str
-    role: str | None = None
-    user_id: int | None = None
-
-
 def owners(session: Session, meeting: Meeting, definitions: WorkflowSet) -> list[Owner]:
     """Everyone an action can be addressed to: panel members and people present by name,
     then each role and each agency the workflow file declares."""
@@ -439,23 +426,7 @@ def owners(session: Session, meeting: Meeting, definitions: WorkflowSet) -> list
         )
         for u in named
     ]
-    for name, role in sorted(definitions.roles.items(), key=lambda r: r[1].label):
-        if role.agency in ("local_authority",):
-            continue
-        agency = definitions.agencies.get(role.agency, role.agency)
-        words = role.label
-        if words[1:2].islower():  # "Panel chair" reads "any panel chair"; "CAMHS ..." stays
-            words = words[:1].lower() + words[1:]
-        found.append(Owner(f"role:{name}", f"Any {words} ({agency})", role.agency, role=name))
-    return found
-
-
-def _due_at(session: Session, case: Case, due: date | None, now: datetime) -> datetime:
-    if due is None:
-        duration = parse_duration(DEFAULT_DUE)
-        assert duration is not None
-        return calendar_for_pupil(session, case.pupil_id).add(now, duration)
-    return datetime.combine(due, time(17), LONDON)
+    return found + role_owners(definitions)
 
 
 def agree_action(
@@ -476,33 +447,21 @@ def agree_action(
     _check(session, actor, meeting)
     if meeting.status != "in_progress":
         raise MeetingError("Start the meeting before agreeing actions")
-    now = now or utcnow()
-    title = " ".join(title.split())
-    if not title:
-        raise MeetingError("Write what will be done", "title")
-    if len(title) > TITLE_LIMIT:
-        raise MeetingError(f"Keep the action under {TITLE_LIMIT} characters", "title")
     case = session.get_one(Case, item.case_id)
-    owner = next(
-        (o for o in owners(session, meeting, definitions_for(session, case)) if o.key == owner_key),
-        None,
-    )
-    if owner is None:
-        raise MeetingError("Choose who will do this", "owner")
-    if due is not None and due < now.astimezone(LONDON).date():
-        raise MeetingError("The due date must be today or later", "due")
-    return create_action(
-        session,
-        case,
-        actor,
-        title=title,
-        agency=owner.agency,
-        role=owner.role,
-        assigned_user_id=owner.user_id,
-        due_at=_due_at(session, case, due, now),
-        meeting_id=meeting.id,
-        now=now,
-    )
+    try:
+        return agree(
+            session,
+            actor,
+            case,
+            title=title,
+            owner_key=owner_key,
+            due=due,
+            owners=owners(session, meeting, definitions_for(session, case)),
+            meeting_id=meeting.id,
+            now=now,
+        )
+    except ActionError as error:
+        raise MeetingError(str(error), error.field) from None
 
 
 def actions_at(

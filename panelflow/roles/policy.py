@@ -9,7 +9,10 @@ Need-to-know, as the product brief puts it:
 
 - school staff see pupils on their own school's roll;
 - an agency sees a pupil of a school in its local authority once one of their cases has an
-  action addressed to the agency that is still open or accepted, and only while it is;
+  action addressed to the agency that is still open or accepted, or while a case of a
+  workflow that ``involves:`` the agency is open (an ``Involvement`` row without an end), and
+  only while it is; withdrawn or expired consent to share with the agency ends both at once
+  (``sharing.operations``);
 - virtual school heads see looked-after and previously looked-after children, and children
   with a social worker, in their local authority;
 - workflow editors change workflows but do not read case notes by virtue of that role;
@@ -40,6 +43,7 @@ class Permission(StrEnum):
     MANAGE_BUDGETS = "manage_budgets"
     VIEW_AUDIT = "view_audit"
     EXPORT = "export"
+    RECORD_SHARING = "record_sharing"
 
 
 DESCRIPTIONS = {
@@ -55,19 +59,23 @@ DESCRIPTIONS = {
     ),
     Permission.VIEW_AUDIT: "Search the audit trail and verify its chain",
     Permission.EXPORT: "Export records (each export is audited)",
+    Permission.RECORD_SHARING: (
+        "Record consent or a lawful basis to share a pupil's cases with an agency, and its "
+        "withdrawal, within need-to-know"
+    ),
 }
 
 P = Permission
 _PRACTITIONER = frozenset({P.VIEW_WORKFLOWS, P.VIEW_PUPILS, P.WORK_ON_CASES})
 
 MATRIX: dict[str, frozenset[Permission]] = {
-    "panel_chair": _PRACTITIONER | {P.NOMINATE, P.RUN_PANELS, P.EXPORT},
-    "attendance_lead": _PRACTITIONER | {P.NOMINATE, P.RUN_PANELS, P.EXPORT},
+    "panel_chair": _PRACTITIONER | {P.NOMINATE, P.RUN_PANELS, P.EXPORT, P.RECORD_SHARING},
+    "attendance_lead": _PRACTITIONER | {P.NOMINATE, P.RUN_PANELS, P.EXPORT, P.RECORD_SHARING},
     "school_staff": _PRACTITIONER | {P.NOMINATE},
     "social_worker": _PRACTITIONER,
     "camhs_practitioner": _PRACTITIONER,
     "youth_worker": _PRACTITIONER,
-    "ewo": _PRACTITIONER,
+    "ewo": _PRACTITIONER | {P.RECORD_SHARING},
     "educational_psychologist": _PRACTITIONER,
     "inclusion_facilitator": _PRACTITIONER,
     "virtual_school_head": _PRACTITIONER | {P.EXPORT},
@@ -99,6 +107,7 @@ def pupil_scope(actor: Actor) -> ColumnElement[bool]:
     from panelflow.actions.models import Action
     from panelflow.cases.models import Case
     from panelflow.organisations.models import Pupil, School
+    from panelflow.sharing.models import Involvement
 
     if not allowed(actor, Permission.VIEW_PUPILS):
         return false()
@@ -112,7 +121,9 @@ def pupil_scope(actor: Actor) -> ColumnElement[bool]:
                 School.local_authority_id == actor.local_authority_id,
             )
         )
-        flagged = or_(Pupil.looked_after, Pupil.previously_looked_after, Pupil.has_social_worker)
+        from panelflow.virtual_school.scope import covered  # the live file's rule
+
+        flagged = covered()
         reasons.append(and_(in_authority, flagged))
     if actor.agency != SCHOOL_AGENCY and actor.local_authority_id is not None:
         involved = exists(
@@ -127,6 +138,18 @@ def pupil_scope(actor: Actor) -> ColumnElement[bool]:
             )
         )
         reasons.append(involved)
+        # While a case of a workflow that involves the agency is open (``involves:``).
+        in_open_case = exists(
+            select(Involvement.id)
+            .join(School, School.id == Pupil.school_id)
+            .where(
+                Involvement.pupil_id == Pupil.id,
+                Involvement.agency == actor.agency,
+                Involvement.ended_at.is_(None),
+                School.local_authority_id == actor.local_authority_id,
+            )
+        )
+        reasons.append(in_open_case)
     return or_(*reasons) if reasons else false()
 
 
@@ -135,14 +158,16 @@ def case_scope(actor: Actor) -> ColumnElement[bool]:
 
     Whoever sees a pupil by the school roll or the virtual school's flags sees all the
     pupil's cases. Another agency sees only the linked cases (one group) where it has an
-    action open or accepted: a CAMHS practitioner asked to help through the panel does not
-    read the statutory referral that grew out of it unless asked there too.
+    action open or accepted, or an open involvement (a case of a workflow that involves it,
+    still open): a CAMHS practitioner asked to help through the panel does not read the
+    statutory referral that grew out of it unless asked there too.
     """
     from sqlalchemy.orm import aliased
 
     from panelflow.actions.models import Action
     from panelflow.cases.models import Case
     from panelflow.organisations.models import Pupil
+    from panelflow.sharing.models import Involvement
 
     if not allowed(actor, Permission.VIEW_PUPILS):
         return false()
@@ -159,10 +184,19 @@ def case_scope(actor: Actor) -> ColumnElement[bool]:
                 Action.agency == actor.agency,
                 Action.status.in_(INVOLVED_STATUSES),
             )
-        )
+        ),
+        exists(
+            select(Involvement.id).where(
+                Involvement.group_id == Case.group_id,
+                Involvement.agency == actor.agency,
+                Involvement.ended_at.is_(None),
+            )
+        ),
     ]
     if VIRTUAL_SCHOOL_ROLE in actor.roles:
-        flagged = or_(Pupil.looked_after, Pupil.previously_looked_after, Pupil.has_social_worker)
+        from panelflow.virtual_school.scope import covered  # the live file's rule
+
+        flagged = covered()
         whole.append(Case.pupil_id.in_(select(Pupil.id).where(flagged)))
     return and_(pupil_visible, or_(*whole))
 
@@ -231,6 +265,13 @@ def matrix_markdown(role_labels: dict[str, str]) -> str:
         "when the action is completed or declined, the pupil drops out of their view. They "
         "see only the cases linked to the one holding that action (an escalation, a "
         "consultation or a referral that grew out of it), not the pupil's other cases.",
+        "- **Agencies a workflow involves** (its `involves:` list, such as educational "
+        "psychology on an EWO consultation) see the pupil and the cases linked to such a "
+        "case while it is open, without an action; when it closes, they no longer do.",
+        "- **Withdrawn or expired consent** to share with an agency ends that agency's open "
+        "and accepted actions on the pupil's cases (they show as *withdrawn*) and its "
+        "involvement in them, at once; the pupil drops out of the agency's view unless "
+        "another basis for sharing still stands. See `docs/information-sharing.md`.",
         "- **Virtual school heads** also see looked-after and previously looked-after "
         "children, and children with a social worker, at schools in their local authority.",
         "- **Workflow editors, administrators and auditors** see no pupils by virtue of those "

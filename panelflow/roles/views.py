@@ -84,3 +84,9 @@ def not_found_for(actor: Actor, permission: Permission, **details: Any) -> NoRet
     """Refuse a record outside the actor's need-to-know: audited, answered as 404."""
     _audit_refusal(actor, permission, **details)
     abort(404)
+
+
+def forbidden_for(actor: Actor, permission: Permission, **details: Any) -> NoReturn:
+    """Refuse something the actor may see but not do: audited, answered as 403."""
+    _audit_refusal(actor, permission, **details)
+    abort(403)

@@ -83,6 +83,11 @@ class TransitionDef:
     unless: tuple[ConditionSpec, ...] = ()
     effects: tuple[Effect, ...] = ()
     description: str = ""
+    # Roles who may give the second sign-off; empty: the step is taken by one person alone.
+    sign_off: tuple[str, ...] = ()
+    # A safeguarding step: from any open state, with no conditions and no sign-off, so that
+    # nothing in the record can ever hold it back (the validator makes sure of it).
+    safeguarding: bool = False
 
     def leaves(self, state: str) -> bool:
         return WILDCARD in self.sources or state in self.sources
@@ -110,6 +115,9 @@ class WorkflowDef:
     states: Mapping[str, StateDef]
     transitions: tuple[TransitionDef, ...]
     description: str = ""
+    # Agencies involved while a case of this workflow is open (not final): need-to-know lets
+    # them see the pupil and the case's linked cases until it closes.
+    involves: tuple[str, ...] = ()
 
     def transitions_from(self, state: str) -> list[TransitionDef]:
         return [t for t in self.transitions if t.leaves(state)]
@@ -172,6 +180,24 @@ class FundingRules:
         return self.items.get(name, name.replace("_", " "))
 
 
+# The pupil flags the virtual school follows: looked-after and previously looked-after
+# children, and children with a social worker.
+VIRTUAL_SCHOOL_FLAGS = ("looked_after", "previously_looked_after", "has_social_worker")
+
+
+@dataclass(frozen=True)
+class VirtualSchoolRule:
+    """The ``virtual_school:`` section: which pupils the virtual school head sees across the
+    local authority (any of the ``pupils`` flags), and the steps they are told about."""
+
+    pupils: tuple[str, ...]
+    tell_when: tuple[str, ...] = ()
+
+
+# A file without a 'virtual_school:' section: every flag, and no emails.
+DEFAULT_VIRTUAL_SCHOOL = VirtualSchoolRule(VIRTUAL_SCHOOL_FLAGS)
+
+
 @dataclass(frozen=True)
 class WorkflowSet:
     """Everything one workflow file declares: agencies, roles, fields, workflows, funding."""
@@ -182,6 +208,8 @@ class WorkflowSet:
     workflows: Mapping[str, WorkflowDef]
     barriers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     funding: FundingRules | None = None  # None: the file has no 'funding:' section
+    # None: the file has no 'virtual_school:' section (``DEFAULT_VIRTUAL_SCHOOL`` applies)
+    virtual_school: VirtualSchoolRule | None = None
 
     def field_label(self, name: str) -> str:
         found = self.fields.get(name)

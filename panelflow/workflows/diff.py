@@ -39,6 +39,7 @@ def _compare_transition(where: str, old: TransitionDef, new: TransitionDef) -> l
         ("unless", "'unless' conditions"),
         ("effects", "effects"),
         ("label", "label"),
+        ("sign_off", "second sign-off roles"),
     ]:
         before, after = getattr(old, attribute), getattr(new, attribute)
         if before == after:
@@ -49,6 +50,10 @@ def _compare_transition(where: str, old: TransitionDef, new: TransitionDef) -> l
             changes.append(f"{where}: {words} changed from '{before}' to '{after}'")
         else:
             changes.append(f"{where}: {words} changed from {_names(before)} to {_names(after)}")
+    if old.safeguarding != new.safeguarding:
+        changes.append(
+            f"{where}: {'now' if new.safeguarding else 'no longer'} marked as a safeguarding step"
+        )
     return changes
 
 

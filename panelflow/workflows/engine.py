@@ -24,6 +24,8 @@ from panelflow.workflows.definitions import (
 from panelflow.workflows.facts import CaseFacts
 from panelflow.workflows.machine import Subject, WorkflowMachine
 from panelflow.workflows.money import MoneyError, parse_money
+from panelflow.workflows.structured import STRUCTURED_TYPES, is_blank
+from panelflow.workflows.structured import clean as clean_structured
 
 TIMER_ROLE = "system"
 
@@ -150,7 +152,7 @@ class Engine:
                     f"{_words(allowed)}, and you do not hold that role",
                 )
             )
-        fields, field_reasons = self.clean_fields(transition, data)
+        fields, field_reasons = self.clean_fields(transition, data, facts)
         reasons.extend(field_reasons)
 
         subject = Subject(facts.state, facts)
@@ -223,15 +225,34 @@ class Engine:
         return Refused(trigger, (Reason(kind, message),))
 
     def clean_fields(
-        self, t: TransitionDef, data: Mapping[str, Any]
+        self, t: TransitionDef, data: Mapping[str, Any], facts: CaseFacts | None = None
     ) -> tuple[dict[str, Any], list[Reason]]:
         """Check and normalise what the person recorded: the step's required fields and any
-        optional ones they filled in. Anything else in ``data`` is not recorded."""
+        optional ones they filled in. Anything else in ``data`` is not recorded.
+
+        A structured value (a support plan, a plan review) is checked part by part: each
+        problem is its own reason, whose ``field`` is the path of the part
+        (``support_plan-targets-2-by``). A review is checked against the case's current plan,
+        read from ``facts``."""
         cleaned: dict[str, Any] = {}
         reasons: list[Reason] = []
         for name in t.records:
             definition = self.definitions.fields[name]
             raw = data.get(name)
+            if definition.type in STRUCTURED_TYPES:
+                if is_blank(raw) and name not in t.requires:
+                    continue
+                value, parts = clean_structured(
+                    definition,
+                    raw,
+                    self.definitions,
+                    history=facts.history() if facts is not None else (),
+                    today=facts.now.date() if facts is not None else None,
+                )
+                reasons.extend(Reason("invalid_field", message, path) for path, message in parts)
+                if not parts:
+                    cleaned[name] = value
+                continue
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 if name in t.requires:
                     reasons.append(

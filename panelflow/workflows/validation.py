@@ -22,6 +22,7 @@ from panelflow.workflows.conditions import (
 )
 from panelflow.workflows.definitions import (
     REFLEXIVE,
+    VIRTUAL_SCHOOL_FLAGS,
     WILDCARD,
     ApprovalBand,
     Effect,
@@ -31,6 +32,7 @@ from panelflow.workflows.definitions import (
     StateDef,
     TimerDef,
     TransitionDef,
+    VirtualSchoolRule,
     WorkflowDef,
     WorkflowSet,
 )
@@ -41,7 +43,17 @@ from panelflow.workflows.money import MoneyError, format_money, parse_money
 __all__ = ["Problem", "ValidationResult", "validate_text"]
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-FIELD_TYPES = ("text", "long_text", "date", "number", "money", "yes_no", "choice")
+FIELD_TYPES = (
+    "text",
+    "long_text",
+    "date",
+    "number",
+    "money",
+    "yes_no",
+    "choice",
+    "support_plan",
+    "plan_review",
+)
 
 TOP_KEYS = {
     "agencies": False,
@@ -50,6 +62,7 @@ TOP_KEYS = {
     "barriers": False,
     "workflows": True,
     "funding": False,
+    "virtual_school": False,
 }
 ROLE_KEYS = {"agency": True, "label": True}
 FIELD_KEYS = {"label": True, "type": False, "options": False, "hint": False}
@@ -59,6 +72,7 @@ WORKFLOW_KEYS = {
     "initial": True,
     "states": True,
     "transitions": True,
+    "involves": False,
 }
 STATE_KEYS = {
     "name": True,
@@ -81,6 +95,8 @@ TRANSITION_KEYS = {
     "conditions": False,
     "unless": False,
     "effects": False,
+    "sign_off": False,
+    "safeguarding": False,
 }
 KEY_HINTS = {
     "trigger": "add 'trigger:' with a name for this step, like 'escalate'",
@@ -101,6 +117,8 @@ KEY_HINTS = {
     "items": "add 'items:' listing what panels can fund, like 'transport: Transport (bus pass)'",
     "approval": "add 'approval:' listing who approves how much, smallest amount first",
     "approved_by": "add 'approved_by:' with the roles who may approve, like [panel_chair]",
+    "pupils": "add 'pupils:' with the flags of the pupils the virtual school head sees, like "
+    "'looked_after or previously_looked_after or has_social_worker'",
 }
 EFFECT_KEYS = {
     "create_action": {"role": False, "agency": False, "title": True, "due": False},
@@ -108,6 +126,7 @@ EFFECT_KEYS = {
 }
 FUNDING_KEYS = {"items": True, "approval": True}
 BAND_KEYS = {"up_to": False, "approved_by": True, "second_approval_by": False}
+VIRTUAL_SCHOOL_KEYS = {"pupils": True, "tell_when": False}
 
 
 @dataclass
@@ -309,6 +328,7 @@ VOCABULARY_KEYS = frozenset(
         *(k for keys in EFFECT_KEYS.values() for k in keys),
         *FUNDING_KEYS,
         *BAND_KEYS,
+        *VIRTUAL_SCHOOL_KEYS,
     ]
 )
 
@@ -391,9 +411,69 @@ def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
         wf = _workflow(key, node, shapes[key], context, c)
         if wf is not None:
             workflows[key] = wf
+    virtual_school = _virtual_school(root.value.get("virtual_school"), triggers_of, c)
     if c.problems:
         return None
-    return WorkflowSet(agencies, roles, fields, workflows, barriers, funding)
+    return WorkflowSet(agencies, roles, fields, workflows, barriers, funding, virtual_school)
+
+
+def _virtual_school(
+    node: Located | None, triggers_of: dict[str, set[str]], c: _Checker
+) -> VirtualSchoolRule | None:
+    """The optional 'virtual_school:' section: the pupils the virtual school head sees across
+    the local authority (pupil flags joined by 'or'), and the steps they are told about."""
+    if node is None or not c.mapping(node, "'virtual_school'"):
+        return None
+    c.keys(node, VIRTUAL_SCHOOL_KEYS, "'virtual_school'")
+    flags = _virtual_school_pupils(node.value.get("pupils"), c)
+    steps: list[str] = []
+    known = set().union(*triggers_of.values()) if triggers_of else set()
+    tell_when = node.value.get("tell_when")
+    if tell_when is not None and not (tell_when.is_scalar and tell_when.tag == NULL_TAG):
+        for name, item in c.names(tell_when, "'tell_when' of 'virtual_school'"):
+            if name not in known:
+                c.add(
+                    item,
+                    f"step '{name}' in 'tell_when' of 'virtual_school' is not a trigger of any "
+                    f"workflow{_suggest(name, known)}",
+                )
+            elif name not in steps:
+                steps.append(name)
+    return VirtualSchoolRule(tuple(flags), tuple(steps)) if flags else None
+
+
+def _virtual_school_pupils(node: Located | None, c: _Checker) -> list[str]:
+    text = c.text(node, "'pupils' of 'virtual_school'")
+    if text is None or node is None:
+        return []
+    allowed = ", ".join(VIRTUAL_SCHOOL_FLAGS)
+    if re.search(r"\s+and\s+", text):
+        c.add(
+            node,
+            "'pupils' of 'virtual_school' joins flags with 'and'; the virtual school head sees "
+            "a pupil with any one of the flags, so join them with 'or', like "
+            f"'{' or '.join(VIRTUAL_SCHOOL_FLAGS)}'",
+        )
+        return []
+    flags: list[str] = []
+    for piece in re.split(r"(?:^|\s+)or(?:\s+|$)", text):
+        flag = piece.strip()
+        if not flag or flag == "or":
+            c.add(node, "'pupils' of 'virtual_school' has an 'or' with nothing on one side")
+            return []
+        if flag not in VIRTUAL_SCHOOL_FLAGS:
+            c.add(
+                node,
+                f"'{flag}' in 'pupils' of 'virtual_school' is not a flag the virtual school "
+                f"follows{_suggest(flag, VIRTUAL_SCHOOL_FLAGS)} (flags: {allowed}, joined by "
+                "'or')",
+            )
+            return []
+        if flag in flags:
+            c.add(node, f"'pupils' of 'virtual_school' names '{flag}' twice")
+            return []
+        flags.append(flag)
+    return flags
 
 
 def _declared(node: Located | None) -> set[str]:
@@ -502,7 +582,23 @@ def _fields(node: Located | None, c: _Checker) -> dict[str, FieldDef]:
         hint = c.text(value.value.get("hint"), f"the hint of field '{key}'") or ""
         if name and label:
             fields[name] = FieldDef(name, label, ftype, options, hint)
+    _check_structured(node, fields, c)
     return fields
+
+
+def _check_structured(node: Located, fields: Mapping[str, FieldDef], c: _Checker) -> None:
+    """A plan review records progress against a plan's targets: the file needs a plan."""
+    if any(f.type == "support_plan" for f in fields.values()):
+        return
+    for name, f in fields.items():
+        if f.type == "plan_review":
+            c.add(
+                node.value[name].value["type"],
+                f"field '{name}' is a plan_review, which records progress against the "
+                "targets of an attendance support plan, but no field has 'type: "
+                "support_plan'; add one, for example 'support_plan: {label: The attendance "
+                "support plan, type: support_plan}'",
+            )
 
 
 def _barriers(node: Located | None, c: _Checker) -> dict[str, tuple[str, ...]]:
@@ -775,9 +871,36 @@ def _workflow(
     _check_duplicates(key, raw, transitions, states, c)
     if initial and states and shape.states_ok and len(c.problems) == before:
         _check_graph(key, initial, shape, states, transitions, c)
+    involves = _involves(node.value.get("involves"), where, ctx, c)
     if title is None or initial is None:
         return None
-    return WorkflowDef(key, title, initial, states, tuple(transitions), description)
+    return WorkflowDef(key, title, initial, states, tuple(transitions), description, involves)
+
+
+def _involves(node: Located | None, where: str, ctx: _Context, c: _Checker) -> tuple[str, ...]:
+    """``involves:``: the agencies that see a case of this workflow while it is open."""
+    what = f"'involves' of {where}"
+    agencies: list[str] = []
+    for name, item in c.names(node, what):
+        if not NAME.match(name):
+            c.bad_name(item, f"the agency '{{value}}' in {what}", name, "agency names")
+        elif name == "school":
+            c.add(
+                item,
+                f"{what} names 'school', but school staff already see the pupils on their "
+                "school's roll; list only other agencies",
+            )
+        elif name not in ctx.agencies:
+            c.add(
+                item,
+                f"{what} names agency '{name}', which is not declared under "
+                f"'agencies:'{_suggest(name, ctx.agencies)}",
+            )
+        elif name in agencies:
+            c.add(item, f"{what} names agency '{name}' twice; list it once")
+        else:
+            agencies.append(name)
+    return tuple(agencies)
 
 
 def _state(workflow: str, name: str, item: Located, shape: _Shape, c: _Checker) -> StateDef:
@@ -964,6 +1087,10 @@ def _transition_body(
     )
     unless = _conditions(node.value.get("unless"), f"'unless' of {where}", workflow, ctx, c)
     effects = _effects(node.value.get("effects"), where, workflow, ctx, c)
+    sign_off = _sign_off(node.value.get("sign_off"), where, ctx, c)
+    safeguarding = c.boolean(node.value.get("safeguarding"), f"'safeguarding' of {where}")
+    if safeguarding:
+        _check_safeguarding(node, where, c)
 
     if trigger is None or not dest_ok or not sources:
         return None
@@ -979,7 +1106,56 @@ def _transition_body(
         unless=tuple(unless),
         effects=tuple(effects),
         description=description,
+        sign_off=tuple(sign_off),
+        safeguarding=safeguarding,
     )
+
+
+def _sign_off(node: Located | None, where: str, ctx: _Context, c: _Checker) -> list[str]:
+    """``sign_off:``: the roles who may give a step's second sign-off."""
+    if node is None:
+        return []
+    if (node.is_list and not node.value) or (node.is_scalar and node.tag == NULL_TAG):
+        c.add(
+            node,
+            f"'sign_off' of {where} is empty; name the roles who may give the second "
+            "sign-off, like [ewo], or remove 'sign_off' if one person may take this step alone",
+        )
+        return []
+    roles: list[str] = []
+    for name, item in c.names(node, f"'sign_off' of {where}"):
+        if name not in ctx.roles:
+            c.add(
+                item,
+                f"role '{name}' in 'sign_off' of {where} is not declared under 'roles:'"
+                f"{_suggest(name, ctx.roles)}",
+            )
+        elif name not in roles:
+            roles.append(name)
+    return roles
+
+
+def _check_safeguarding(node: Located, where: str, c: _Checker) -> None:
+    """A safeguarding step must never be held back by anything in the record."""
+    why = "a safeguarding step must never be held back"
+    for key, remove in (
+        ("conditions", "remove its 'conditions'"),
+        ("unless", "remove its 'unless'"),
+        ("sign_off", "remove its 'sign_off', so one person can act at once"),
+    ):
+        if key in node.value:
+            c.add(
+                node.key_at(key),
+                f"{where} is marked 'safeguarding: true', but has '{key}:'; {why}, so {remove}",
+            )
+    source = node.value.get("source")
+    items = [] if source is None or source.is_map else source.value if source.is_list else [source]
+    if source is not None and not any(i.is_scalar and _plain(i) == WILDCARD for i in items):
+        c.add(
+            source,
+            f"{where} is marked 'safeguarding: true', but can only be taken from some "
+            f"states; {why}, so write 'source: \"*\"' (any state that is not final)",
+        )
 
 
 def _field_names(
@@ -1212,6 +1388,13 @@ def _check_timers(
                     f"a timer of state '{name}' fires '{timer.fire}', which requires "
                     f"{', '.join(t.requires)}; a timer cannot record anything, so fire a "
                     "transition without 'requires:'",
+                )
+            elif t.sign_off:
+                c.add(
+                    where,
+                    f"a timer of state '{name}' fires '{timer.fire}', which needs a second "
+                    f"sign-off ('sign_off:'); a timer acts alone and nobody could sign it "
+                    "off, so fire a transition without 'sign_off:'",
                 )
 
 

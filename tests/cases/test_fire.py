@@ -21,6 +21,17 @@ from panelflow.workflows.engine import Refused
 from tests.factories import make_pupil, person
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+PLAN = {  # an attendance support plan, as the plan form posts it
+    "barriers": ["pupil: anxiety or low mood"],
+    "commitments": [
+        {"who": "school", "what": "Breakfast club"},
+        {"who": "family", "what": "An alarm at 7:15"},
+    ],
+    "targets": [{"target": "In school by 8:50", "by": "2026-04-20"}],
+    "review_date": "2026-04-20",
+    "pupil_views": "Keen",
+    "family_views": "Keen",
+}
 TEACHER = person("Tess Teacher", "school_staff")
 CHAIR = person("Priya Chair", "panel_chair")
 EWO = person("Ed Welfare", "ewo", agency="attendance_service")
@@ -224,9 +235,16 @@ def test_history_conditions_see_linked_cases(session: Session, pupil: Pupil) -> 
     start = NOW - timedelta(weeks=20)
     support = open_case(session, pupil, "support_first", lead, now=start)
     steps = [
-        ("review_held", {"review_notes": "Universal support tried", "attendance_rate": "81"}),
+        (
+            "review_held",
+            {
+                "review_notes": "Universal support tried",
+                "attendance_rate": "81",
+                "plan_review": {"decision": "step_up"},
+            },
+        ),
         ("step_up_to_targeted", {"step_up_reason": "No improvement"}),
-        ("plan_agreed", {"support_plan": "Breakfast club", "family_views": "Keen"}),
+        ("plan_agreed", {"support_plan": PLAN}),
     ]
     for day, (trigger, data) in enumerate(steps, start=1):
         assert fire(support, trigger, lead, data, now=start + timedelta(days=day)), trigger
@@ -240,6 +258,10 @@ def test_history_conditions_see_linked_cases(session: Session, pupil: Pupil) -> 
         "no 'Review held' in the last 12 school weeks (since 8 December 2025)"
     ]
 
-    review = {"review_notes": "Plan followed, still 70%", "attendance_rate": "70"}
+    review = {
+        "review_notes": "Plan followed, still 70%",
+        "attendance_rate": "70",
+        "plan_review": {"progress": [{"rating": "not_met"}], "decision": "step_up"},
+    }
     assert fire(support, "review_held", lead, review, now=NOW - timedelta(days=3))
     assert isinstance(fire(statutory, "offer_attendance_contract", lead, formal, now=NOW), Fired)

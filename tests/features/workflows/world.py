@@ -11,7 +11,7 @@ breaks when the file stops saying what the feature says.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,6 +28,7 @@ from panelflow.roles import Actor
 from panelflow.workflows.definitions import TransitionDef, WorkflowSet
 from panelflow.workflows.durations import SCHOOL_TIME
 from panelflow.workflows.engine import Refused
+from panelflow.workflows.structured import MAX_ROWS
 
 # -- words used in the steps -------------------------------------------------------------------
 DATE = r"(?P<date>\d{1,2} [A-Z][a-z]+ \d{4})"
@@ -59,6 +60,34 @@ def on(text: str) -> datetime:
 
 def day(moment: datetime | None) -> str:
     return "" if moment is None else f"{moment.day} {moment:%B %Y}"
+
+
+def example_plan(definitions: WorkflowSet, when: datetime) -> dict[str, Any]:
+    """A small attendance support plan, as someone would fill in the form."""
+    category, barriers = next(iter(definitions.barriers.items()))
+    review = (when + timedelta(weeks=6)).date().isoformat()
+    return {
+        "barriers": [f"{category}: {barriers[0]}"],
+        "barrier_notes": "",
+        "commitments": [
+            {"who": "school", "what": "A quiet start in the library each morning", "by": ""},
+            {"who": "family", "what": "An alarm at 7:15 on school days", "by": ""},
+        ],
+        "targets": [{"target": "In school by 8:50 on four days a week", "by": review}],
+        "review_date": review,
+        "pupil_views": f"Written up on {day(when)}",
+        "family_views": f"Written up on {day(when)}",
+    }
+
+
+def example_review(when: datetime, rating: str = "partly_met") -> dict[str, Any]:
+    """A review that rates every target of the current plan the same, and carries on."""
+    return {
+        "progress": [{"rating": rating, "notes": ""} for _ in range(MAX_ROWS)],
+        "decision": "continue",
+        "pupil_views": "",
+        "family_views": "",
+    }
 
 
 def _same(a: str, b: str) -> bool:
@@ -181,6 +210,10 @@ class World:
                 data[name] = "25"
             elif definition.type == "yes_no":
                 data[name] = "yes"
+            elif definition.type == "support_plan":
+                data[name] = example_plan(self.definitions_of(case), when)
+            elif definition.type == "plan_review":
+                data[name] = example_review(when)
             else:
                 data[name] = f"Written up on {day(when)}"
         return data

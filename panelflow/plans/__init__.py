@@ -1,0 +1,1 @@
+"""Attendance support plans, their reviews, and the documents made from them."""

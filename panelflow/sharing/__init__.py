@@ -1,0 +1,1 @@
+"""Information sharing: consent or a lawful basis per agency, and agencies' involvement."""

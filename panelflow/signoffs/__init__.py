@@ -1,0 +1,1 @@
+"""A second person's sign-off on formal steps (``sign_off:`` in the workflow file)."""

@@ -1,0 +1,100 @@
+"""Recording and withdrawing consent to share in real Chromium, with axe on every page.
+
+An attendance lead opens a pupil's page, first sends the form with the date given in the
+future (the problems are shown beside the answers), then records the mother's consent to
+share with CAMHS, and later records that she withdrew it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from panelflow.catalogue.operations import live_version, publish
+from panelflow.db import Database, utcnow
+from panelflow.organisations.models import School
+from panelflow.roles import cli_actor
+from panelflow.sharing.operations import today
+from tests.factories import DEFAULT_SCHOOL, make_local_authority, make_pupil
+
+if TYPE_CHECKING:
+    from tests.browser.conftest import LiveServer, PageProblems
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def ben(live_server: LiveServer, workflows_text: str) -> int:
+    database: Database = live_server.app.extensions["panelflow.db"]
+    with database.sessions() as session:
+        if live_version(session) is None:
+            assert publish(session, workflows_text, "config/workflows.yaml", cli_actor("W")).ok
+        la = make_local_authority(session)
+        school = session.scalar(select(School).where(School.name == DEFAULT_SCHOOL))
+        if school is None:
+            school = School(name=DEFAULT_SCHOOL, local_authority_id=la.id)
+            session.add(school)
+            session.flush()
+        pupil = make_pupil(session, school, given_name="Ben", family_name="Taylor")
+        session.commit()
+        return pupil.id
+
+
+def _date(page: Page, legend: str, day: object) -> None:
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))  # type: ignore[attr-defined]
+    group.get_by_label("Month").fill(str(day.month))  # type: ignore[attr-defined]
+    group.get_by_label("Year").fill(str(day.year))  # type: ignore[attr-defined]
+
+
+def test_consent_to_share_is_recorded_and_withdrawn(
+    page: Page,
+    page_problems: PageProblems,
+    assert_accessible: Callable[[Page], None],
+    sign_in: Callable[..., None],
+    ben: int,
+) -> None:
+    now = today(utcnow())
+    sign_in("attendance_lead")
+    page.goto(f"/pupils/{ben}")
+    expect(page.get_by_role("heading", name="Information sharing")).to_be_visible()
+    expect(page.get_by_text("No consent or lawful basis for sharing is recorded")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Record consent or a lawful basis for sharing").click()
+    assert_accessible(page)
+    page.get_by_label("CAMHS (child and adolescent mental health services)").check()
+    page.get_by_label("Consent", exact=True).check()
+    page.get_by_label("What will be shared, and what for").fill("Attendance, for a consultation")
+    page.get_by_label("Given by").fill("Jo Taylor, mother")
+    _date(page, "Date given", now + timedelta(days=2))
+    page.get_by_role("button", name="Record it").click()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="The date it was given must be today or in the past")
+    ).to_be_visible()
+    assert_accessible(page)
+
+    _date(page, "Date given", now)
+    page.get_by_role("button", name="Record it").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Ben's cases may be shared with CAMHS"
+    )
+    expect(page.locator(".govuk-tag", has_text="Current")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Withdraw sharing").click()
+    expect(page.get_by_role("heading", name="Withdraw sharing with CAMHS")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Who withdrew it").fill("Jo Taylor, mother")
+    page.get_by_label("How they told us").fill("By phone to the school office")
+    page.get_by_role("button", name="Record the withdrawal").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Withdrawal recorded")
+    expect(page.locator(".govuk-tag", has_text="Withdrawn")).to_be_visible()
+    assert_accessible(page)
+    assert page_problems.all() == []
