@@ -8,10 +8,7 @@ URL's query string.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -27,6 +24,7 @@ from panelflow.actions.models import Action
 from panelflow.audit.operations import log
 from panelflow.cases.models import Case, CaseTimer
 from panelflow.cases.operations import options
+from panelflow.cases.rows import CaseRow
 from panelflow.cases.timeline import timeline
 from panelflow.catalogue.operations import pinned
 from panelflow.organisations.models import Pupil
@@ -35,8 +33,9 @@ from panelflow.roles.policy import Permission, allowed, case_scope, pupil_scope
 from panelflow.roles.views import current_actor, not_found_for, require
 from panelflow.signoffs.models import SignOffRequest
 from panelflow.signoffs.operations import take
-from panelflow.workflows.definitions import TransitionDef, WorkflowDef, WorkflowSet
+from panelflow.workflows.definitions import TransitionDef, WorkflowSet
 from panelflow.workflows.engine import Refused
+from panelflow.workflows.structured import parse_day as typed_date  # 27/3/2015, 2015-03-27
 
 bp = Blueprint("cases", __name__)
 bp.before_request(require_sign_in)
@@ -78,24 +77,6 @@ def visible_case(case_id: int) -> Case:
     if case is None:
         not_found_for(actor, Permission.VIEW_PUPILS, case=case_id)
     return case
-
-
-_DAY = re.compile(r"^(\d{1,2})[ /.-](\d{1,2})[ /.-](\d{4})$")
-
-
-def typed_date(words: str) -> date | None:
-    """A date as people type it in England (27/3/2015, 27 3 2015) or ISO (2015-03-27)."""
-    try:
-        return date.fromisoformat(words)
-    except ValueError:
-        pass
-    match = _DAY.match(words)
-    if not match:
-        return None
-    try:
-        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-    except ValueError:
-        return None
 
 
 def pupil_search(words: str) -> object:
@@ -144,20 +125,6 @@ def _labels(cases: Sequence[Case]) -> dict[tuple[str, str], str]:
         for t in wf.transitions if wf else ():
             labels[(case.workflow_key, t.trigger)] = t.label
     return labels
-
-
-@dataclass(frozen=True)
-class CaseRow:
-    case: Case
-    workflow: WorkflowDef | None
-
-    @property
-    def title(self) -> str:
-        return self.workflow.title if self.workflow else self.case.workflow_key
-
-    @property
-    def state(self) -> str:
-        return self.workflow.state_label(self.case.state) if self.workflow else self.case.state
 
 
 def _rows(cases: Sequence[Case]) -> list[CaseRow]:

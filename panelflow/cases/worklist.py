@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from panelflow.actions.agreeing import runs_state
 from panelflow.cases.models import Case, CaseFlag
+from panelflow.cases.rows import CaseRow
 from panelflow.catalogue.operations import engine_for, live_version, pinned
 from panelflow.organisations.models import Pupil
 from panelflow.paging import Paging
 from panelflow.roles import Actor
 from panelflow.roles.policy import Permission, allowed, case_scope
-from panelflow.workflows.definitions import WorkflowDef, WorkflowSet
+from panelflow.workflows.definitions import WorkflowSet
 
 
 def _runs(definitions: WorkflowSet, roles: frozenset[str]) -> list[tuple[str, str]]:
@@ -56,18 +57,8 @@ def run_by(session: Session, actor: Actor) -> ColumnElement[bool]:
 
 
 @dataclass(frozen=True)
-class Row:
-    case: Case
-    workflow: WorkflowDef | None
-    flags: int
-
-    @property
-    def title(self) -> str:
-        return self.workflow.title if self.workflow else self.case.workflow_key
-
-    @property
-    def state(self) -> str:
-        return self.workflow.state_label(self.case.state) if self.workflow else self.case.state
+class Row(CaseRow):
+    flags: int = 0  # flags raised on the case and not yet cleared
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from wtforms import StringField, TextAreaField
 
 from panelflow import web
 from panelflow.db import utcnow
+from panelflow.forms import boxed_date
 from panelflow.panels.calendar_models import LAST_WEEK, MeetingSeries
 from panelflow.panels.feeds import (
     active_feed,
@@ -102,17 +103,6 @@ class CancelForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     pass
-
-
-def typed_day(day: str | None, month: str | None, year: str | None) -> date | None:
-    """A date typed in three boxes, or None when it is not a real date."""
-    parts = [(p or "").strip() for p in (day, month, year)]
-    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-        return None
-    try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
-        return None
 
 
 # -- the panel's calendar page and the feed address --------------------------------------------
@@ -221,10 +211,10 @@ def _pattern_from(form: SeriesForm) -> tuple[Pattern | None, dict[str, str]]:
     if duration is None:
         problems["duration"] = "Choose how long the meeting lasts"
     location = " ".join((form.location.data or "").split())
-    starts_on = typed_day(form.from_day.data, form.from_month.data, form.from_year.data)
+    starts_on, _ = boxed_date(form, "from", "the first date")
     if starts_on is None:
         problems["from"] = "Enter the first date as a real date, for example 1 9 2026"
-    ends_on = typed_day(form.until_day.data, form.until_month.data, form.until_year.data)
+    ends_on, _ = boxed_date(form, "until", "the last date")
     if ends_on is None:
         problems["until"] = "Enter the last date as a real date, for example 23 7 2027"
     if problems:
@@ -365,7 +355,7 @@ def move(meeting_id: int) -> ResponseReturnValue:
         if not form.validate():
             problems["day"] = "The form had expired; check the details and send it again"
         else:
-            day = typed_day(form.day.data, form.month.data, form.year.data)
+            day, _ = boxed_date(form, "", "the date")
             at = typed_time(form.time.data or "")
             if day is None:
                 problems["day"] = "Enter the new date as a real date, for example 12 11 2026"

@@ -13,6 +13,7 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from panelflow import web
@@ -20,11 +21,12 @@ from panelflow.accounts.views import require_sign_in
 from panelflow.cases.models import Case, Consent
 from panelflow.catalogue.operations import engine_for, live_version
 from panelflow.db import utcnow
+from panelflow.forms import boxed_date
 from panelflow.organisations.models import Pupil
 from panelflow.roles.policy import Permission, pupil_scope
 from panelflow.roles.views import current_actor, not_found_for, require
 from panelflow.sharing import operations as ops
-from panelflow.sharing.forms import BasisForm, WithdrawForm, typed_date
+from panelflow.sharing.forms import BasisForm, WithdrawForm
 from panelflow.sharing.models import Involvement
 
 bp = Blueprint("sharing", __name__)
@@ -58,12 +60,8 @@ def record(pupil_id: int) -> ResponseReturnValue:
         if not form.validate():
             general.append("The form had expired; check your answers and send them again")
         else:
-            given_on = typed_date(
-                form, "given_on", "the date it was given", problems, required=False
-            )
-            expires_on = typed_date(
-                form, "expires_on", "the last day it covers", problems, required=False
-            )
+            given_on = _date(form, "given_on", "the date it was given", problems)
+            expires_on = _date(form, "expires_on", "the last day it covers", problems)
             details = ops.BasisDetails(
                 agency=form.agency.data or "",
                 basis=form.basis.data or "",
@@ -116,9 +114,7 @@ def withdraw(pupil_id: int, consent_id: int) -> ResponseReturnValue:
         if not form.validate():
             general.append("The form had expired; check your answers and send them again")
         else:
-            withdrawn_on = typed_date(
-                form, "withdrawn_on", "the date it was withdrawn", problems, required=False
-            )
+            withdrawn_on = _date(form, "withdrawn_on", "the date it was withdrawn", problems)
             withdrawal = ops.Withdrawal(
                 withdrawn_by=form.withdrawn_by.data or "",
                 how=form.how.data or "",
@@ -241,3 +237,11 @@ def sharing_for(pupil: Pupil) -> Section:
 @bp.app_context_processor
 def _globals() -> dict[str, object]:
     return {"sharing_for": sharing_for}
+
+
+def _date(form: FlaskForm, prefix: str, what: str, problems: dict[str, str]) -> date | None:
+    """A date from its three boxes; what is wrong with it goes beside them (``prefix``)."""
+    found, problem = boxed_date(form, prefix, what)
+    if problem:
+        problems[prefix] = problem
+    return found

@@ -17,6 +17,7 @@ from panelflow import web
 from panelflow.accounts.views import require_sign_in
 from panelflow.audit.operations import log
 from panelflow.cases.views import visible_pupil
+from panelflow.forms import boxed_date
 from panelflow.organisations.models import Pupil
 from panelflow.roles.policy import VIRTUAL_SCHOOL_ROLE, Permission, can
 from panelflow.roles.views import current_actor, forbidden_for, not_found_for, require
@@ -26,7 +27,6 @@ from panelflow.virtual_school.forms import (
     FilterForm,
     PlanForm,
     StatusForm,
-    typed_date,
     typed_percentage,
 )
 from panelflow.virtual_school.models import PupilStatus
@@ -85,8 +85,8 @@ def new_status(pupil_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         if not form.validate_on_submit():
             general.append("The form had expired; check the details and send it again")
-        started_on, started_problem = typed_date(form, "started_on", "The start date")
-        ended_on, ended_problem = typed_date(form, "ended_on", "The end date")
+        started_on, started_problem = boxed_date(form, "started_on", "the start date")
+        ended_on, ended_problem = boxed_date(form, "ended_on", "the end date")
         if started_problem:
             problems["started_on_day"] = started_problem
         if ended_problem:
@@ -149,7 +149,7 @@ def end_status(pupil_id: int, status_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         if not form.validate_on_submit():
             general.append("The form had expired; check the details and send it again")
-        ended_on, problem = typed_date(form, "ended_on", "The end date")
+        ended_on, problem = boxed_date(form, "ended_on", "the end date")
         if problem:
             problems["ended_on_day"] = problem
         if not problems and not general:
@@ -186,7 +186,7 @@ def new_plan(pupil_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         if not form.validate_on_submit():
             general.append("The form had expired; check the details and send it again")
-        plan_date, problem = typed_date(form, "plan_date", "The date of the plan")
+        plan_date, problem = boxed_date(form, "plan_date", "the date of the plan")
         if problem:
             problems["plan_date_day"] = problem
         target = typed_percentage(form.target.data)
