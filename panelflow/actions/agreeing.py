@@ -19,6 +19,8 @@ from panelflow.cases.models import Case
 from panelflow.db import utcnow
 from panelflow.presentation import LONDON
 from panelflow.roles import Actor
+from panelflow.roles.policy import SCHOOL_AGENCY
+from panelflow.sharing.operations import sharing_stopped
 from panelflow.terms.operations import calendar_for_pupil
 from panelflow.workflows.definitions import WorkflowDef, WorkflowSet
 from panelflow.workflows.durations import parse_duration
@@ -78,7 +80,9 @@ def agree_action(
 ) -> Action:
     """Check what was typed and create the action; ``ActionError`` names the field at fault.
 
-    The caller has checked that the actor may agree actions on this case.
+    The caller has checked that the actor may agree actions on this case. An agency whose
+    basis for sharing was withdrawn or has ended is not asked again until a new one is
+    recorded: the action would give them back what the family took away.
     """
     now = now or utcnow()
     title = " ".join(title.split())
@@ -91,6 +95,12 @@ def agree_action(
         raise ActionError("Choose who will do this", "owner")
     if due is not None and due < now.astimezone(LONDON).date():
         raise ActionError("The due date must be today or later", "due")
+    if owner.agency != SCHOOL_AGENCY and sharing_stopped(session, case.pupil_id, owner.agency, now):
+        raise ActionError(
+            "The family's consent to share with this agency was withdrawn or has ended: "
+            "record a new basis for sharing on the pupil's page before asking them",
+            "owner",
+        )
     return create_action(
         session,
         case,

@@ -159,22 +159,28 @@ def _render(case: Case, key: str) -> tuple[documents.Document, Recorded, str | N
     return document, chosen, html, ""
 
 
+def _opened(case: Case, found: documents.Document, chosen: Recorded, *, as_pdf: bool) -> None:
+    """The audit record of someone reading (or downloading) the document, committed."""
+    session = web.session()
+    document_opened(
+        session,
+        current_actor(),
+        case,
+        found.key,
+        chosen.event,
+        as_pdf=as_pdf,
+        address=request.remote_addr or "",
+    )
+    session.commit()
+
+
 @bp.get("/cases/<int:case_id>/documents/<key>")
 @require(Permission.VIEW_PUPILS)
 def document(case_id: int, key: str) -> ResponseReturnValue:
     case = visible_case(case_id)
     found, chosen, html, problem = _render(case, key)
     if html is not None:
-        document_opened(
-            web.session(),
-            current_actor(),
-            case,
-            found.key,
-            chosen.event,
-            as_pdf=False,
-            address=request.remote_addr or "",
-        )
-        web.session().commit()
+        _opened(case, found, chosen, as_pdf=False)
     return render_template(
         "plans/document.html",
         case=case,
@@ -209,16 +215,7 @@ def document_pdf(case_id: int, key: str) -> ResponseReturnValue:
     except DocumentUnavailable as error:
         flash(f"{error}. Print this page instead.", "error")
         return redirect(back)
-    document_opened(
-        web.session(),
-        current_actor(),
-        case,
-        found.key,
-        chosen.event,
-        as_pdf=True,
-        address=request.remote_addr or "",
-    )
-    web.session().commit()
+    _opened(case, found, chosen, as_pdf=True)
     name = f"{found.key.replace('_', '-')}-{chosen.event.at:%Y-%m-%d}.pdf"
     return Response(
         pdf,

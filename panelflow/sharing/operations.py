@@ -21,6 +21,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -359,19 +360,43 @@ def withdraw(
     consent.withdrawn_by = withdrawal.withdrawn_by.strip()
     consent.withdrawal_how = withdrawal.how.strip()
     consent.withdrawal_recorded_by = actor.name
+    return _end_access(
+        session,
+        actor,
+        consent,
+        "consent.withdraw",
+        how=f"was withdrawn on {day(withdrawal.withdrawn_on)}",
+        summary="recorded that {what} to share with {agency} was withdrawn",
+        details={"withdrawn_on": withdrawal.withdrawn_on.isoformat()},
+        now=now,
+    )
+
+
+def _end_access(
+    session: Session,
+    actor: Actor,
+    consent: Consent,
+    event: str,
+    *,
+    how: str,
+    summary: str,
+    now: datetime,
+    details: Mapping[str, Any] | None = None,
+) -> Ended:
+    """End the agency's actions and involvements under a basis that no longer stands, and
+    audit it: ``how`` ends the words each action is given ("Consent to share with CAMHS
+    ..."), ``summary`` is the audit record's, with ``{what}`` and ``{agency}`` filled in."""
     session.flush()
     label = _label(session, consent.agency)
     what = "Consent" if consent.basis == "consent" else "The lawful basis"
-    why = f"{what} to share with {label} was withdrawn on {day(withdrawal.withdrawn_on)}"
-    ended = _stop(session, actor, consent, why, now)
+    ended = _stop(session, actor, consent, f"{what} to share with {label} {how}", now)
     log(
         session,
         actor,
-        "consent.withdraw",
-        f"recorded that {what.lower()} to share with {label} was withdrawn: " + _ended_words(ended),
+        event,
+        summary.format(what=what.lower(), agency=label) + ": " + _ended_words(ended),
         pupil_id=consent.pupil_id,
-        details=_ended_details(consent, ended)
-        | {"withdrawn_on": withdrawal.withdrawn_on.isoformat()},
+        details=_ended_details(consent, ended) | dict(details or {}),
         at=now,
     )
     return ended
@@ -395,19 +420,14 @@ def expire(session: Session, *, now: datetime | None = None, limit: int = 500) -
     ).all()
     for consent in due:
         consent.lapsed_at = now
-        session.flush()
-        label = _label(session, consent.agency)
-        what = "Consent" if consent.basis == "consent" else "The lawful basis"
-        why = f"{what} to share with {label} ended on {day(last_day(consent))}"
-        ended = _stop(session, SYSTEM, consent, why, now)
-        log(
+        _end_access(
             session,
             SYSTEM,
+            consent,
             "consent.expire",
-            f"{what.lower()} to share with {label} expired: " + _ended_words(ended),
-            pupil_id=consent.pupil_id,
-            details=_ended_details(consent, ended),
-            at=now,
+            how=f"ended on {day(last_day(consent))}",
+            summary="{what} to share with {agency} expired",
+            now=now,
         )
     if due:
         logger.info("%d consent record(s) expired", len(due))

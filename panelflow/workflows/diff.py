@@ -11,9 +11,11 @@ import difflib
 from collections.abc import Iterable
 
 from panelflow.workflows.definitions import (
+    DEFAULT_VIRTUAL_SCHOOL,
     ApprovalBand,
     FundingRules,
     TransitionDef,
+    VirtualSchoolRule,
     WorkflowDef,
     WorkflowSet,
 )
@@ -65,6 +67,11 @@ def _compare_workflow(old: WorkflowDef, new: WorkflowDef) -> list[str]:
     if old.initial != new.initial:
         changes.append(
             f"workflow '{key}': new cases now start at '{new.initial}' (was '{old.initial}')"
+        )
+    if old.involves != new.involves:
+        changes.append(
+            f"workflow '{key}': agencies involved while a case is open changed from "
+            f"{_names(old.involves)} to {_names(new.involves)}"
         )
     for name in new.states.keys() - old.states.keys():
         changes.append(f"workflow '{key}': state '{name}' added")
@@ -143,6 +150,24 @@ def _compare_funding(old: FundingRules | None, new: FundingRules | None) -> list
     return changes
 
 
+def _compare_virtual_school(
+    old: VirtualSchoolRule | None, new: VirtualSchoolRule | None
+) -> list[str]:
+    before, after = old or DEFAULT_VIRTUAL_SCHOOL, new or DEFAULT_VIRTUAL_SCHOOL
+    changes = []
+    if before.pupils != after.pupils:
+        changes.append(
+            "the virtual school head now sees pupils who are "
+            f"{' or '.join(after.pupils)} (was {' or '.join(before.pupils)})"
+        )
+    if before.tell_when != after.tell_when:
+        changes.append(
+            "the virtual school head is now told about the steps "
+            f"{_names(after.tell_when)} (was {_names(before.tell_when)})"
+        )
+    return changes
+
+
 def describe_changes(old: WorkflowSet | None, new: WorkflowSet) -> list[str]:
     """What changed in the procedures, one line per change, in plain words."""
     if old is None:
@@ -165,6 +190,7 @@ def describe_changes(old: WorkflowSet | None, new: WorkflowSet) -> list[str]:
     if old.barriers != new.barriers:
         changes.append("barrier list changed")
     changes.extend(_compare_funding(old.funding, new.funding))
+    changes.extend(_compare_virtual_school(old.virtual_school, new.virtual_school))
     for key in sorted(new.workflows.keys() - old.workflows.keys()):
         changes.append(f"workflow '{key}' added")
     for key in sorted(old.workflows.keys() - new.workflows.keys()):

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
+from panelflow.accounts.operations import actor_for
 from panelflow.actions.models import Action
 from panelflow.cases.models import Case
 from panelflow.cases.operations import fire, open_case
 from panelflow.catalogue.models import WorkflowVersion
-from panelflow.db import Database
+from panelflow.db import Database, utcnow
 from panelflow.organisations.models import Pupil
+from panelflow.sharing.operations import BasisDetails, Withdrawal, record_basis, withdraw
 from tests.factories import (
     Auth,
     csrf_token,
@@ -131,3 +135,47 @@ def test_someone_who_does_not_run_the_case_cannot_agree_actions_on_it(
     auth.sign_in_as(teacher)
     assert "/actions/new" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert client.get(f"/cases/{case.id}/actions/new").status_code == 403
+
+
+def test_an_agency_whose_consent_was_withdrawn_is_not_asked_again_until_a_new_basis(
+    session: Session, published: WorkflowVersion, client: FlaskClient, auth: Auth, db: Database
+) -> None:
+    pupil = _school_and_pupil(session, published)
+    lead = make_account(session, "attendance_lead", school=pupil.school)
+    case = _support_first(session, pupil)
+    given = utcnow().date() - timedelta(days=30)
+    lead_actor = actor_for(lead)
+    camhs = record_basis(
+        session,
+        lead_actor,
+        pupil.id,
+        BasisDetails("camhs", "consent", "Low mood", "Mother", given),
+    )
+    withdraw(session, lead_actor, camhs.id, Withdrawal("Mother", "By phone", utcnow().date()))
+    session.commit()
+    auth.sign_in_as(lead)
+
+    def ask_camhs() -> TestResponse:
+        form = client.get(f"/cases/{case.id}/actions/new")
+        return client.post(
+            f"/cases/{case.id}/actions/new",
+            data={
+                "csrf_token": csrf_token(form),
+                "title": "Assess for low mood",
+                "owner": "role:camhs_practitioner",
+                "due": "",
+            },
+        )
+
+    refused = ask_camhs()
+    assert refused.status_code == 400
+    assert "consent to share with this agency was withdrawn" in refused.get_data(as_text=True)
+    with db.sessions() as s:
+        assert s.scalars(select(Action).where(Action.agency == "camhs")).first() is None
+
+    with db.sessions() as s:
+        record_basis(
+            s, lead_actor, pupil.id, BasisDetails("camhs", "consent", "Low mood", "Mother", given)
+        )
+        s.commit()
+    assert ask_camhs().status_code == 302
