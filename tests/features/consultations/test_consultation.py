@@ -38,6 +38,7 @@ from tests.factories import (
     make_school,
     person,
 )
+from tests.features.pages import text
 
 scenarios("consultations/consultation.feature")
 
@@ -85,10 +86,6 @@ class World:
         found = {t.trigger for t in wf.transitions if t.label == words}
         assert len(found) == 1, f"{wf.title} has no one step called {words!r}"
         return found.pop()
-
-
-def text(response: TestResponse) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ The app and these steps use separate database sessions; reads use a short-lived 
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -25,7 +23,6 @@ from panelflow.cases.operations import open_case
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.db import Database
 from panelflow.funding.operations import set_budget, today
-from panelflow.organisations.models import School
 from panelflow.panels.models import Panel, PanelSchool
 from tests.factories import (
     Auth,
@@ -33,8 +30,8 @@ from tests.factories import (
     make_account,
     make_local_authority,
     make_pupil,
-    make_school,
 )
+from tests.features.pages import read, school_named, text
 
 ROLE_WORDS = {
     "panel chair": "panel_chair",
@@ -48,15 +45,6 @@ def world() -> dict[str, Any]:
     return {"users": {}, "pupils": {}, "cases": {}, "decisions": {}}
 
 
-def read(db: Database, statement: Any) -> list[Any]:
-    with db.sessions() as s:
-        return list(s.execute(statement).all())
-
-
-def text(response: TestResponse) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
-
-
 def entered(value: Any) -> str:
     return f"{value.day}/{value.month}/{value.year}"
 
@@ -65,11 +53,6 @@ def post_form(client: FlaskClient, path: str, data: dict[str, str], **kw: Any) -
     page = client.get(path)
     assert page.status_code == 200, (path, page.status_code)
     return client.post(path, data={"csrf_token": csrf_token(page), **data}, **kw)
-
-
-def school_named(session: Session, name: str) -> School:
-    found = session.scalar(select(School).where(School.name == name))
-    return found or make_school(session, name, local_authority=make_local_authority(session))
 
 
 @given("the workflows in config/workflows.yaml are published")

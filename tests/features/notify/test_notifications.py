@@ -8,7 +8,6 @@ that on SQLite no transaction of the test holds the write lock.
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 from email.message import EmailMessage
@@ -20,7 +19,6 @@ from flask.testing import FlaskClient
 from pytest_bdd import given, parsers, scenarios, then, when
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.test import TestResponse
 
 from panelflow import cli
 from panelflow.accounts.models import User
@@ -32,12 +30,12 @@ from panelflow.catalogue.models import WorkflowVersion
 from panelflow.db import Database, utcnow
 from panelflow.notify.outbox import send_pending
 from panelflow.notify.smtp import SmtpSettings
-from panelflow.organisations.models import Pupil, School
+from panelflow.organisations.models import Pupil
 from panelflow.panels.models import Panel, PanelMember, PanelSchool
 from panelflow.roles import Actor
 from tests.factories import PASSWORD, csrf_token, make_account, make_local_authority, make_pupil
-from tests.factories import make_school as new_school
 from tests.features.notify.conftest import BASE_URL
+from tests.features.pages import read, school_named, text
 from tests.smtp import SmtpServer
 
 scenarios("notify/notifications.feature")
@@ -50,20 +48,6 @@ OPENER = Actor("test:opener", "Nomination", frozenset({"panel_chair"}), "school"
 @pytest.fixture
 def world() -> dict[str, Any]:
     return {"users": {}, "pupils": {}, "received": []}
-
-
-def read(db: Database, statement: Any) -> list[Any]:
-    with db.sessions() as s:
-        return list(s.execute(statement).all())
-
-
-def text(response: TestResponse) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
-
-
-def school_named(session: Session, name: str) -> School:
-    found = session.scalar(select(School).where(School.name == name))
-    return found or new_school(session, name, local_authority=make_local_authority(session))
 
 
 def email_of(first: str) -> str:

@@ -6,8 +6,6 @@ The app and these steps use separate database sessions; reads use a short-lived 
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -16,15 +14,15 @@ from flask.testing import FlaskClient
 from pytest_bdd import given, parsers, then
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.test import TestResponse
 
 from panelflow.accounts.models import User
 from panelflow.audit.models import AuditRecord
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.db import Database, utcnow
-from panelflow.organisations.models import Pupil, School
+from panelflow.organisations.models import Pupil
 from panelflow.panels.models import Meeting, Panel, PanelSchool
-from tests.factories import Auth, make_account, make_local_authority, make_pupil, make_school
+from tests.factories import Auth, make_account, make_local_authority, make_pupil
+from tests.features.pages import read, school_named, text
 
 ROLE_WORDS = {
     "school staff member": "school_staff",
@@ -37,20 +35,6 @@ ROLE_WORDS = {
 @pytest.fixture
 def world() -> dict[str, Any]:
     return {"users": {}, "pupils": {}}
-
-
-def read(db: Database, statement: Any) -> list[Any]:
-    with db.sessions() as s:
-        return list(s.execute(statement).all())
-
-
-def text(response: TestResponse) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
-
-
-def school_named(session: Session, name: str) -> School:
-    found = session.scalar(select(School).where(School.name == name))
-    return found or make_school(session, name, local_authority=make_local_authority(session))
 
 
 @given("the workflows in config/workflows.yaml are published")

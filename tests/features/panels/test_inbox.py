@@ -16,7 +16,7 @@ from panelflow.db import Database
 from panelflow.organisations.models import Pupil
 from panelflow.roles import Actor
 from tests.factories import csrf_token, make_pupil
-from tests.features.panels.conftest import read, school_named, text
+from tests.features.pages import read, school_named, text
 
 scenarios("panels/inbox.feature")
 

@@ -22,7 +22,7 @@ from panelflow.panels.models import AgendaItem
 from panelflow.panels.operations import nominate
 from panelflow.roles import Actor
 from tests.factories import csrf_token, make_pupil
-from tests.features.panels.conftest import read, school_named, text
+from tests.features.pages import read, school_named, text
 
 scenarios("panels/meeting.feature")
 

@@ -17,7 +17,7 @@ from panelflow.organisations.models import Pupil
 from panelflow.panels.models import Nomination
 from panelflow.panels.operations import nominate
 from tests.factories import csrf_token
-from tests.features.panels.conftest import read, text
+from tests.features.pages import read, text
 
 scenarios("panels/nomination.feature")
 

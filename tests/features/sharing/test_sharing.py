@@ -7,8 +7,6 @@ holds the write lock.
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +32,7 @@ from panelflow.presentation import day
 from panelflow.sharing.operations import today
 from tests.factories import Auth, csrf_token, make_account, make_local_authority, make_pupil
 from tests.factories import make_school as new_school
+from tests.features.pages import scalars, text
 
 scenarios("sharing/sharing.feature")
 
@@ -51,20 +50,11 @@ def world() -> dict[str, Any]:
     return {"users": {}, "clients": {}, "cases": {}}
 
 
-def text(response: TestResponse) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
-
-
-def read(db: Database, statement: Any) -> list[Any]:
-    with db.sessions() as s:
-        return list(s.scalars(statement).all())
-
-
 def client_of(app: Flask, db: Database, world: dict[str, Any], first: str) -> FlaskClient:
     """The person's own client, signed in the first time it is asked for."""
     if first not in world["clients"]:
         client = app.test_client()
-        [email] = read(db, select(User.email).where(User.id == world["users"][first]))
+        [email] = scalars(db, select(User.email).where(User.id == world["users"][first]))
         assert Auth(client).sign_in(email).status_code == 302
         world["clients"][first] = client
     client: FlaskClient = world["clients"][first]
@@ -242,7 +232,7 @@ def _record(
 def _withdraw(
     app: Flask, db: Database, world: dict[str, Any], first: str, agency: str, by: str, how: str
 ) -> None:
-    [consent_id] = read(
+    [consent_id] = scalars(
         db,
         select(Consent.id).where(
             Consent.pupil_id == world["pupil"], Consent.agency == AGENCIES[agency]
@@ -282,7 +272,7 @@ def _request(app: Flask, db: Database, world: dict[str, Any]) -> None:
         {"stuck_summary": "Nothing has changed in eight weeks of targeted support"},
     )
     assert response.status_code == 302, text(response)[:800]
-    [consultation] = read(
+    [consultation] = scalars(
         db,
         select(Case.id).where(
             Case.linked_from_id == support, Case.workflow_key == "ewo_consultation"
@@ -387,9 +377,9 @@ def _cara_404(app: Flask, db: Database, world: dict[str, Any]) -> None:
 
 @then("CAMHS's action shows it ended because consent to share was withdrawn today")
 def _action_ended(db: Database, world: dict[str, Any]) -> None:
-    [status] = read(db, select(Action.status).where(Action.id == world["action"]))
+    [status] = scalars(db, select(Action.status).where(Action.id == world["action"]))
     assert status == "withdrawn"
-    [update] = read(
+    [update] = scalars(
         db,
         select(ActionUpdate.text).where(
             ActionUpdate.action_id == world["action"], ActionUpdate.kind == "withdrawn"
@@ -409,7 +399,7 @@ def _action_ended(db: Database, world: dict[str, Any]) -> None:
 )
 def _audited(db: Database, world: dict[str, Any], agency: str, what: str, n: str | None) -> None:
     action = {"recorded": "consent.record", "withdrawn": "consent.withdraw"}[what]
-    [record] = read(
+    [record] = scalars(
         db,
         select(AuditRecord).where(
             AuditRecord.action == action, AuditRecord.pupil_id == world["pupil"]
@@ -424,7 +414,7 @@ def _audited(db: Database, world: dict[str, Any], agency: str, what: str, n: str
 
 @then("no consent is recorded for Ben")
 def _none(db: Database, world: dict[str, Any]) -> None:
-    assert read(db, select(Consent.id).where(Consent.pupil_id == world["pupil"])) == []
+    assert scalars(db, select(Consent.id).where(Consent.pupil_id == world["pupil"])) == []
 
 
 @then(parsers.re(r"Erin gets page not found for Ben's page(?P<more>.*)$"))
@@ -453,7 +443,7 @@ def _erin_opens(app: Flask, db: Database, world: dict[str, Any]) -> None:
 
 @then("the consultation is booked")
 def _booked(db: Database, world: dict[str, Any]) -> None:
-    [state] = read(db, select(Case.state).where(Case.id == world["cases"]["consultation"]))
+    [state] = scalars(db, select(Case.state).where(Case.id == world["cases"]["consultation"]))
     assert state == "scheduled"
 
 

@@ -27,15 +27,14 @@ from panelflow.audit.models import AuditRecord
 from panelflow.cases.models import Case, CaseEvent, CaseTimer
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.db import Database
-from panelflow.organisations.models import School
 from tests.factories import (
     Auth,
     csrf_token,
     make_account,
     make_local_authority,
     make_pupil,
-    make_school,
 )
+from tests.features.pages import read, school_named, text
 
 scenarios("support_plans/support_plans.feature")
 
@@ -60,15 +59,6 @@ def world() -> dict[str, Any]:
     return {"users": {}, "pupils": {}}
 
 
-def text(response: TestResponse) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
-
-
-def read(db: Database, statement: Any) -> list[Any]:
-    with db.sessions() as s:
-        return list(s.execute(statement).all())
-
-
 def _when(words: str) -> str:
     """'in 6 weeks' as the ISO date the date input posts."""
     words = words.strip()
@@ -87,16 +77,11 @@ def _published(published: WorkflowVersion) -> None:
     assert published.number == 1
 
 
-def _school(session: Session, name: str) -> School:
-    found = session.scalar(select(School).where(School.name == name))
-    return found or make_school(session, name, local_authority=make_local_authority(session))
-
-
 @given(parsers.re(r"(?P<name>[A-Z]\w+ [A-Z]\w+) is a pupil at (?P<school>.+)$"))
 def _pupil(session: Session, world: dict[str, Any], name: str, school: str) -> None:
     given_name, family_name = name.split()
     pupil = make_pupil(
-        session, _school(session, school), given_name=given_name, family_name=family_name
+        session, school_named(session, school), given_name=given_name, family_name=family_name
     )
     session.commit()
     world["pupils"][given_name] = pupil.id
@@ -111,7 +96,7 @@ def _pupil(session: Session, world: dict[str, Any], name: str, school: str) -> N
 def _school_person(
     session: Session, world: dict[str, Any], name: str, role: str, school: str
 ) -> None:
-    at = _school(session, school)
+    at = school_named(session, school)
     user = make_account(
         session,
         ROLES[role],

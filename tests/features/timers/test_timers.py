@@ -8,7 +8,6 @@ committed before anything else writes, and reads use a short-lived session.
 
 from __future__ import annotations
 
-import html
 import re
 import traceback
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ from panelflow.terms.operations import load_term_dates
 from panelflow.workflows.durations import SCHOOL_TIME
 from panelflow.workflows.engine import Refused
 from tests.factories import Auth, make_account, make_pupil, make_school
+from tests.features.pages import scalars, text
 from tests.features.workflows.world import KINDS, TIMER_ACTOR, World
 
 scenarios("timers/timers.feature")
@@ -62,15 +62,6 @@ def _base_url(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def world(session: Session, published: WorkflowVersion) -> dict[str, Any]:
     return {"bdd": World(session, published), "users": {}, "actors": {}, "output": ""}
-
-
-def read(db: Database, statement: Any) -> list[Any]:
-    with db.sessions() as s:
-        return list(s.scalars(statement).all())
-
-
-def text(markup: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
 def the_case(world: dict[str, Any]) -> Case:
@@ -275,7 +266,7 @@ def _due_at(db: Database, world: dict[str, Any], what: str, time: str, date: str
     wf = bdd.definitions_of(case).workflows[case.workflow_key]
     case_id = case.id
     done_reading(world)
-    pending = read(
+    pending = scalars(
         db,
         select(CaseTimer).where(CaseTimer.case_id == case_id, CaseTimer.status == "pending"),
     )
@@ -289,7 +280,7 @@ def _due_at(db: Database, world: dict[str, Any], what: str, time: str, date: str
 
 @then("the case has no flags")
 def _no_flags(db: Database, world: dict[str, Any]) -> None:
-    flags = read(
+    flags = scalars(
         db,
         select(CaseFlag).where(CaseFlag.case_id == world["case"], CaseFlag.cleared_at.is_(None)),
     )
@@ -298,7 +289,7 @@ def _no_flags(db: Database, world: dict[str, Any]) -> None:
 
 @then(parsers.parse('the case is flagged "{words}" once'))
 def _flagged_once(db: Database, world: dict[str, Any], words: str) -> None:
-    flags = read(db, select(CaseFlag).where(CaseFlag.case_id == world["case"]))
+    flags = scalars(db, select(CaseFlag).where(CaseFlag.case_id == world["case"]))
     assert [f.text for f in flags].count(words) == 1, [f.text for f in flags]
     assert all(f.cleared_at is None for f in flags if f.text == words)
 
@@ -315,14 +306,14 @@ def _state(db: Database, world: dict[str, Any], state: str, moved: str | None) -
     done_reading(world)
     assert label == state
     if moved:
-        events = read(db, select(CaseEvent).where(CaseEvent.case_id == world["case"]))
+        events = scalars(db, select(CaseEvent).where(CaseEvent.case_id == world["case"]))
         by_timer = [e for e in events if e.actor_name == TIMER_ACTOR]
         assert len(by_timer) == 1, [(e.trigger, e.actor_name) for e in events]
         assert by_timer[0].to_state == now_at
 
 
 def _inbox(app: Flask, db: Database, world: dict[str, Any], who: str, moment: datetime) -> str:
-    [user] = read(db, select(User).where(User.id == world["users"][who]))
+    [user] = scalars(db, select(User).where(User.id == world["users"][who]))
     with time_machine.travel(moment, tick=False):
         client = app.test_client()
         Auth(client).sign_in_as(user)
@@ -384,7 +375,7 @@ def _nothing_due(app: Flask, db: Database, world: dict[str, Any], who: str) -> N
 
 
 def _digests(db: Database, who: str | None = None) -> list[OutgoingEmail]:
-    emails = read(
+    emails = scalars(
         db,
         select(OutgoingEmail)
         .where(OutgoingEmail.dedupe_key.like(DIGEST_KEY + "%"))
@@ -424,8 +415,8 @@ def _emailed(
 
 @then(parsers.parse("no email names {given}"))
 def _no_name(db: Database, world: dict[str, Any], given: str) -> None:
-    [pupil] = read(db, select(Pupil).where(Pupil.id == world["pupil"]))
-    emails = read(db, select(OutgoingEmail))
+    [pupil] = scalars(db, select(Pupil).where(Pupil.id == world["pupil"]))
+    emails = scalars(db, select(OutgoingEmail))
     assert emails
     for email in emails:
         for value in (pupil.given_name, pupil.family_name, pupil.date_of_birth.isoformat()):

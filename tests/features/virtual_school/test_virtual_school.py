@@ -8,7 +8,6 @@ transaction of the test holds the write lock.
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -18,7 +17,6 @@ from flask.testing import FlaskClient
 from pytest_bdd import given, parsers, scenarios, then, when
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.test import TestResponse
 
 from panelflow.accounts.models import User
 from panelflow.accounts.operations import actor_for
@@ -31,6 +29,7 @@ from panelflow.organisations.models import School
 from panelflow.virtual_school.models import PupilStatus
 from tests.factories import Auth, csrf_token, make_account, make_local_authority, make_pupil
 from tests.factories import make_school as new_school
+from tests.features.pages import read, text
 
 scenarios("virtual_school/virtual_school.feature")
 
@@ -38,15 +37,6 @@ scenarios("virtual_school/virtual_school.feature")
 @pytest.fixture
 def world() -> dict[str, Any]:
     return {"users": {}, "pupils": {}, "clients": {}}
-
-
-def read(db: Database, statement: Any) -> list[Any]:
-    with db.sessions() as s:
-        return list(s.execute(statement).all())
-
-
-def text(response: TestResponse) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
 
 
 def client_of(app: Flask, world: dict[str, Any], first: str) -> FlaskClient:
