@@ -19,24 +19,16 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from panelflow.accounts.operations import actor_for
-from panelflow.catalogue.operations import live_version, publish
-from panelflow.db import Database
 from panelflow.funding.models import CohortPlace, FundingDecision
 from panelflow.funding.operations import add_programme, set_budget, today
-from panelflow.organisations.models import School
 from panelflow.panels.models import Panel, PanelSchool
-from panelflow.roles import cli_actor
-from tests.factories import DEFAULT_SCHOOL, make_account, make_local_authority, make_pupil
+from tests.browser.records import database, home_school, published
+from tests.factories import make_account, make_pupil
 
 if TYPE_CHECKING:
     from tests.browser.conftest import LiveServer, PageProblems
 
 pytestmark = pytest.mark.browser
-
-
-def _database(live_server: LiveServer) -> Database:
-    database: Database = live_server.app.extensions["panelflow.db"]
-    return database
 
 
 def _entered(value: object) -> str:
@@ -49,15 +41,10 @@ def amara(live_server: LiveServer, workflows_text: str) -> dict[str, int]:
     Futures on offer; Amara Hughes with a panel case."""
     from panelflow.cases.operations import open_case
 
-    with _database(live_server).sessions() as session:
-        if live_version(session) is None:
-            assert publish(session, workflows_text, "config/workflows.yaml", cli_actor("W")).ok
-        la = make_local_authority(session)
-        school = session.scalar(select(School).where(School.name == DEFAULT_SCHOOL))
-        if school is None:
-            school = School(name=DEFAULT_SCHOOL, local_authority_id=la.id)
-            session.add(school)
-            session.flush()
+    with database(live_server).sessions() as session:
+        published(session, workflows_text)
+        school = home_school(session)
+        la = school.local_authority
         panel = Panel(name="Park attendance panel", local_authority_id=la.id)
         session.add(panel)
         session.flush()
@@ -200,7 +187,7 @@ def test_a_pupil_is_funded_approved_twice_paid_for_placed_and_leaves(
     expect(page.get_by_role("group", name="Amara Hughes")).to_have_count(0)
     assert_accessible(page)
 
-    with _database(live_server).sessions() as session:
+    with database(live_server).sessions() as session:
         decision = session.scalars(select(FundingDecision)).one()
         assert (decision.status, decision.spent_pence) == ("approved", 15_000)
         seat = session.scalars(select(CohortPlace)).one()

@@ -19,12 +19,10 @@ from sqlalchemy import select
 
 from panelflow.cases.models import Case
 from panelflow.cases.operations import tick
-from panelflow.catalogue.operations import live_version, publish
-from panelflow.db import Database, utcnow
-from panelflow.organisations.models import Pupil, School
+from panelflow.db import utcnow
+from panelflow.organisations.models import Pupil
 from panelflow.panels.models import Meeting, Panel, PanelSchool
-from panelflow.roles import cli_actor
-from tests.factories import DEFAULT_SCHOOL, make_local_authority, make_school
+from tests.browser.records import database, home_school, published
 
 if TYPE_CHECKING:
     from tests.browser.conftest import LiveServer, PageProblems
@@ -32,19 +30,12 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 
-def _database(live_server: LiveServer) -> Database:
-    database: Database = live_server.app.extensions["panelflow.db"]
-    return database
-
-
 @pytest.fixture
 def two_meetings(live_server: LiveServer, workflows_text: str) -> tuple[int, int]:
     """The shipped workflows published; the school's panel meets tomorrow and in 5 weeks."""
-    with _database(live_server).sessions() as session:
-        if live_version(session) is None:
-            assert publish(session, workflows_text, "config/workflows.yaml", cli_actor("W")).ok
-        school = session.scalar(select(School).where(School.name == DEFAULT_SCHOOL))
-        school = school or make_school(session, DEFAULT_SCHOOL, make_local_authority(session))
+    with database(live_server).sessions() as session:
+        published(session, workflows_text)
+        school = home_school(session)
         panel = Panel(name="Park attendance panel", local_authority_id=school.local_authority_id)
         session.add(panel)
         session.flush()
@@ -149,7 +140,7 @@ def test_a_month_of_panel_work(
     _sign_out(page)
 
     # Four school weeks on, the review comes round by itself.
-    with _database(live_server).sessions() as session:
+    with database(live_server).sessions() as session:
         assert tick(session, now=utcnow() + timedelta(days=33)).fired >= 2
         session.commit()
 
@@ -170,7 +161,7 @@ def test_a_month_of_panel_work(
     page.get_by_role("button", name="Review: close, attendance has improved").click()
     expect(page.get_by_role("heading", name="Ben Roberts", level=1)).to_be_visible()
 
-    with _database(live_server).sessions() as session:
+    with database(live_server).sessions() as session:
         amara = session.scalars(select(Case).join(Pupil).where(Pupil.given_name == "Amara")).one()
         assert amara.state == "closed_improved"
     # Resources cut short by moving on quickly (an icon) are not problems; errors are.

@@ -16,10 +16,9 @@ from sqlalchemy import select
 
 from panelflow.actions.operations import create_action
 from panelflow.cases.models import Case
-from panelflow.catalogue.operations import live_version, publish
-from panelflow.db import Database
 from panelflow.organisations.models import Pupil
-from panelflow.roles import Actor, cli_actor
+from panelflow.roles import Actor
+from tests.browser.records import database, published
 
 if TYPE_CHECKING:
     from tests.browser.conftest import LiveServer, PageProblems
@@ -29,16 +28,10 @@ pytestmark = pytest.mark.browser
 CHAIR = Actor("test:chair", "Priya Shah", frozenset({"panel_chair"}), "school")
 
 
-def _database(live_server: LiveServer) -> Database:
-    database: Database = live_server.app.extensions["panelflow.db"]
-    return database
-
-
 @pytest.fixture
 def published_live(live_server: LiveServer, workflows_text: str) -> None:
-    with _database(live_server).sessions() as session:
-        if live_version(session) is None:
-            assert publish(session, workflows_text, "config/workflows.yaml", cli_actor("W")).ok
+    with database(live_server).sessions() as session:
+        published(session, workflows_text)
         session.commit()
 
 
@@ -78,7 +71,7 @@ def test_a_teacher_nominates_and_camhs_completes_an_action(
     page.goto("/pupils")
     assert_accessible(page)
 
-    with _database(live_server).sessions() as session:
+    with database(live_server).sessions() as session:
         case = session.scalars(select(Case).join(Pupil).where(Pupil.given_name == "Nia")).one()
         create_action(session, case, CHAIR, title="Assess for anxiety support", agency="camhs")
         session.commit()

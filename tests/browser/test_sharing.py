@@ -13,14 +13,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
-from panelflow.catalogue.operations import live_version, publish
-from panelflow.db import Database, utcnow
-from panelflow.organisations.models import School
-from panelflow.roles import cli_actor
+from panelflow.db import utcnow
 from panelflow.sharing.operations import today
-from tests.factories import DEFAULT_SCHOOL, make_local_authority, make_pupil
+from tests.browser.records import database, fill_date, home_school, published
+from tests.factories import make_pupil
 
 if TYPE_CHECKING:
     from tests.browser.conftest import LiveServer, PageProblems
@@ -30,26 +27,12 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def ben(live_server: LiveServer, workflows_text: str) -> int:
-    database: Database = live_server.app.extensions["panelflow.db"]
-    with database.sessions() as session:
-        if live_version(session) is None:
-            assert publish(session, workflows_text, "config/workflows.yaml", cli_actor("W")).ok
-        la = make_local_authority(session)
-        school = session.scalar(select(School).where(School.name == DEFAULT_SCHOOL))
-        if school is None:
-            school = School(name=DEFAULT_SCHOOL, local_authority_id=la.id)
-            session.add(school)
-            session.flush()
+    with database(live_server).sessions() as session:
+        published(session, workflows_text)
+        school = home_school(session)
         pupil = make_pupil(session, school, given_name="Ben", family_name="Taylor")
         session.commit()
         return pupil.id
-
-
-def _date(page: Page, legend: str, day: object) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))  # type: ignore[attr-defined]
-    group.get_by_label("Month").fill(str(day.month))  # type: ignore[attr-defined]
-    group.get_by_label("Year").fill(str(day.year))  # type: ignore[attr-defined]
 
 
 def test_consent_to_share_is_recorded_and_withdrawn(
@@ -72,7 +55,7 @@ def test_consent_to_share_is_recorded_and_withdrawn(
     page.get_by_label("Consent", exact=True).check()
     page.get_by_label("What will be shared, and what for").fill("Attendance, for a consultation")
     page.get_by_label("Given by").fill("Jo Taylor, mother")
-    _date(page, "Date given", now + timedelta(days=2))
+    fill_date(page, "Date given", now + timedelta(days=2))
     page.get_by_role("button", name="Record it").click()
     expect(page.get_by_text("There is a problem")).to_be_visible()
     expect(
@@ -80,7 +63,7 @@ def test_consent_to_share_is_recorded_and_withdrawn(
     ).to_be_visible()
     assert_accessible(page)
 
-    _date(page, "Date given", now)
+    fill_date(page, "Date given", now)
     page.get_by_role("button", name="Record it").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "Ben's cases may be shared with CAMHS"

@@ -19,11 +19,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from panelflow.catalogue.operations import live_version, publish
-from panelflow.db import Database
-from panelflow.organisations.models import School
-from panelflow.roles import cli_actor
-from tests.factories import DEFAULT_SCHOOL, make_local_authority, make_pupil
+from tests.browser.records import database, home_school, published
+from tests.factories import make_pupil
 
 if TYPE_CHECKING:
     from tests.browser.conftest import LiveServer, PageProblems
@@ -31,23 +28,12 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 
-def _database(live_server: LiveServer) -> Database:
-    database: Database = live_server.app.extensions["panelflow.db"]
-    return database
-
-
 @pytest.fixture
 def alex(live_server: LiveServer, workflows_text: str) -> int:
     """The shipped workflows, and Alex Taylor at the school the lead will work at."""
-    with _database(live_server).sessions() as session:
-        if live_version(session) is None:
-            assert publish(session, workflows_text, "config/workflows.yaml", cli_actor("W")).ok
-        la = make_local_authority(session)
-        school = session.scalar(select(School).where(School.name == DEFAULT_SCHOOL))
-        if school is None:
-            school = School(name=DEFAULT_SCHOOL, local_authority_id=la.id)
-            session.add(school)
-            session.flush()
+    with database(live_server).sessions() as session:
+        published(session, workflows_text)
+        school = home_school(session)
         pupil = make_pupil(session, school, given_name="Alex", family_name="Taylor")
         session.commit()
         return pupil.id
@@ -58,7 +44,7 @@ def _weeks_pass(live_server: LiveServer, case_id: int, weeks: int) -> None:
     from panelflow.cases.models import Case, CaseEvent, CaseTimer
 
     back = timedelta(weeks=weeks)
-    with _database(live_server).sessions() as session:
+    with database(live_server).sessions() as session:
         case = session.get(Case, case_id)
         assert case is not None
         for event in session.scalars(select(CaseEvent).where(CaseEvent.group_id == case.group_id)):
