@@ -575,6 +575,12 @@ class CasePanel:
     decided: list[Pending] = field(default_factory=list)
     others: list[OtherStep] = field(default_factory=list)
     needs_sign_off: list[tuple[str, str]] = field(default_factory=list)  # (step, by whom)
+    sign_off_steps: set[str] = field(default_factory=set)  # triggers that need a sign-off
+
+    def held(self, trigger: str) -> bool:
+        """Is this step held back because a request is waiting? One request waits at a
+        time, so every step needing a sign-off is, while one does."""
+        return bool(self.waiting) and trigger in self.sign_off_steps
 
 
 def case_panel(
@@ -602,6 +608,8 @@ def case_panel(
         if not t.allowed:
             continue  # a step only the timer takes
         words = role_words(definitions, t.sign_off) if t.sign_off else ""
+        if t.sign_off:
+            panel.sign_off_steps.add(t.trigger)
         if option.permitted:
             if t.sign_off:
                 panel.needs_sign_off.append((t.label, words))

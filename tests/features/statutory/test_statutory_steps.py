@@ -313,6 +313,8 @@ def _waiting(app: Flask, world: dict[str, Any], step: str, name: str) -> None:
     assert "Waiting for a second sign-off" in page
     assert f"{step} Asked for by {name} on " in page
     assert "Attendance 58% this term despite intensive support" in page
+    # Nobody can ask for it (or another formal step) again while it waits.
+    assert f"{step}: not while a formal step is waiting for a second sign-off" in page
 
 
 @then(parsers.parse('{first} sees "{step}" waiting for her sign-off'))
