@@ -49,7 +49,10 @@ WORKERS = frozenset(r for r, p in MATRIX.items() if Permission.WORK_ON_CASES in 
 # Need-to-know, written out by persona (demo keys) for each resource the fixture makes.
 # Everyone else allowed the route's permission gets 404 for that resource.
 FIRST_SCHOOL_STAFF = frozenset({"chair", "lead", "teacher"})
-SEES_OWN_PUPIL = FIRST_SCHOOL_STAFF | {"camhs", "vsh"}  # CAMHS has an open action; looked after
+# CAMHS has an open action; the pupil is looked after; the EWOs' attendance service is
+# involved while the pupil's support-first case is open.
+EWOS = frozenset({"ewo", "ewo2"})
+SEES_OWN_PUPIL = FIRST_SCHOOL_STAFF | {"camhs", "vsh"} | EWOS
 SEES_FIRST_PANEL = FIRST_SCHOOL_STAFF | {"ewo", "camhs", "ep"}  # its school, and its members
 SHARERS = frozenset(r for r, p in MATRIX.items() if Permission.RECORD_SHARING in p)
 VSH = frozenset({"virtual_school_head"})
@@ -252,12 +255,14 @@ ROUTES = [
         "/cases/{own_case}/actions/new",
         WORKERS,
         sees=SEES_OWN_PUPIL,
-        refused=frozenset({"teacher", "camhs", "vsh"}),  # they do not run the panel case
+        refused=frozenset({"teacher", "camhs", "vsh"}) | EWOS,  # they do not run the panel case
     ),
     Route(
         "case_actions.agree", "GET", "/cases/{other_la_case}/actions/new", WORKERS, sees=frozenset()
     ),
-    Route("sharing.record", "GET", "/pupils/{own_pupil}/sharing/new", SHARERS, sees=RUNS_FIRST),
+    Route(
+        "sharing.record", "GET", "/pupils/{own_pupil}/sharing/new", SHARERS, sees=RUNS_FIRST | EWOS
+    ),
     Route(
         "sharing.record", "GET", "/pupils/{other_la_pupil}/sharing/new", SHARERS, sees=frozenset()
     ),
@@ -266,7 +271,7 @@ ROUTES = [
         "GET",
         "/pupils/{own_pupil}/sharing/{consent}/withdraw",
         SHARERS,
-        sees=RUNS_FIRST,
+        sees=RUNS_FIRST | EWOS,
     ),
     Route(
         "sharing.withdraw",
@@ -328,7 +333,7 @@ ROUTES = [
         "/pupils/{own_pupil}/virtual-school/flags/new",
         WORKERS,
         sees=SEES_OWN_PUPIL,
-        refused=frozenset({"teacher", "camhs"}),
+        refused=frozenset({"teacher", "camhs"}) | EWOS,
     ),
     Route(
         "virtual_school.new_status",
@@ -343,7 +348,7 @@ ROUTES = [
         "/pupils/{own_pupil}/virtual-school/flags/{flag_period}/end",
         WORKERS,
         sees=SEES_OWN_PUPIL,
-        refused=frozenset({"teacher", "camhs"}),
+        refused=frozenset({"teacher", "camhs"}) | EWOS,
     ),
     Route(
         "virtual_school.new_plan",
@@ -351,7 +356,7 @@ ROUTES = [
         "/pupils/{own_pupil}/virtual-school/plan",
         WORKERS,
         sees=SEES_OWN_PUPIL,
-        refused=frozenset({"teacher", "camhs"}),
+        refused=frozenset({"teacher", "camhs"}) | EWOS,
     ),
     # The feed is reached by its secret address alone: tests/calendar/test_feeds.py.
     Route("calendar.feed", "GET", "/calendar/not-a-token.ics", EVERYONE, 404, public=True),

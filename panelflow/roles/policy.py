@@ -266,8 +266,9 @@ def matrix_markdown(role_labels: dict[str, str]) -> str:
         "see only the cases linked to the one holding that action (an escalation, a "
         "consultation or a referral that grew out of it), not the pupil's other cases.",
         "- **Agencies a workflow involves** (its `involves:` list, such as educational "
-        "psychology on an EWO consultation) see the pupil and the cases linked to such a "
-        "case while it is open, without an action; when it closes, they no longer do.",
+        "psychology on an EWO consultation, or the attendance service's EWOs on support "
+        "first) see the pupil and the cases linked to such a case while it is open, without "
+        "an action; when it closes, they no longer do.",
         "- **Withdrawn or expired consent** to share with an agency ends that agency's open "
         "and accepted actions on the pupil's cases (they show as *withdrawn*) and its "
         "involvement in them, at once; the pupil drops out of the agency's view unless "

@@ -179,3 +179,20 @@ def test_an_agency_whose_consent_was_withdrawn_is_not_asked_again_until_a_new_ba
         )
         s.commit()
     assert ask_camhs().status_code == 302
+
+
+def test_the_attendance_service_works_on_a_support_first_case_while_it_is_open(
+    session: Session, published: WorkflowVersion, client: FlaskClient, auth: Auth
+) -> None:
+    pupil = _school_and_pupil(session, published)
+    ewo = make_account(session, "ewo", local_authority=pupil.school.local_authority)
+    case = _support_first(session, pupil)
+    auth.sign_in_as(ewo)
+    listed = client.get("/cases").get_data(as_text=True)
+    assert "Alex Taylor" in listed and "Universal support" in listed
+    assert client.get(f"/pupils/{pupil.id}").status_code == 200
+
+    assert fire(case, "close", LEAD, {"closure_reason": "Moved out of the area"})
+    session.commit()
+    assert "Alex Taylor" not in client.get("/cases").get_data(as_text=True)
+    assert client.get(f"/pupils/{pupil.id}").status_code == 404

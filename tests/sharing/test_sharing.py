@@ -143,7 +143,9 @@ def test_the_ep_team_sees_a_requested_consultation_and_its_linked_case_only_whil
     assert cases_seen(session, world.ep) == {"support_first", "ewo_consultation"}
     assert seen(session, world.ep_elsewhere) == []
     assert seen(session, world.camhs) == []
-    [involvement] = session.scalars(select(Involvement)).all()
+    [involvement] = session.scalars(
+        select(Involvement).where(Involvement.agency == "educational_psychology")
+    ).all()
     assert (involvement.agency, involvement.case_id) == ("educational_psychology", consultation.id)
     assert involvement.reason == "while the EWO consultation case is open"
 
@@ -217,7 +219,11 @@ def test_withdrawing_consent_ends_the_involvement_and_recording_it_again_resumes
 
     consent(session, world, "educational_psychology")
     assert seen(session, world.ep) == ["Ben"]
-    rows = session.scalars(select(Involvement).order_by(Involvement.id)).all()
+    rows = session.scalars(
+        select(Involvement)
+        .where(Involvement.agency == "educational_psychology")
+        .order_by(Involvement.id)
+    ).all()
     assert [r.ended_at is None for r in rows] == [False, True]
     assert rows[0].end_reason == (
         "Consent to share with Educational psychology was withdrawn on 2 March 2026"

@@ -35,11 +35,12 @@ Feature: Timers that follow the school calendar
     Then the case is flagged "Review due" once
     And nobody has been emailed about cases that came due
     When panelflow tick runs at 7:05am on Tuesday 17 March 2026
-    Then it says "came due on cases: 1 digest queued"
+    Then it says "came due on cases: 2 digests queued"
     When panelflow tick runs at 7:10am on Tuesday 17 March 2026
     Then Lee has been emailed once, "Cases that need you: 1 item due", with "Review due (due 16 March 2026)" and a link to the case
+    And Ed has been emailed once, "Cases that need you: 1 item due", with "Review due (due 16 March 2026)" and a link to the case
     And Tom has not been emailed about cases that came due
-    And Ed has not been emailed about cases that came due
+    And Eva has not been emailed about cases that came due
     And no email names Alex
 
   Scenario: After weeks without a tick, each flag is raised once and emailed once
