@@ -589,6 +589,7 @@ PAGES = [
         lambda w: f"/meetings/{w.last_meeting_id}/minutes",
         r'class="panelflow-minutes__item"',
     ),
+    Page("your cases (panel chair)", "chair", lambda w: "/cases", r'href="/cases/\d+"'),
 ]
 
 

@@ -97,10 +97,11 @@ def worklist(
             .group_by(CaseFlag.case_id)
         ).all()
     )
+    versions = {v: pinned(session, v).engine for v in {c.workflow_version_id for c in cases}}
     rows = [
         Row(
             case,
-            pinned(session, case.workflow_version_id).engine.workflow(case.workflow_key),
+            versions[case.workflow_version_id].workflow(case.workflow_key),
             flags.get(case.id, 0),
         )
         for case in cases
