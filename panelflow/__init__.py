@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import import_module
 from typing import Any
 
 from flask import Flask
@@ -14,6 +15,28 @@ from panelflow import config as config_module
 from panelflow.db import Database
 
 __all__ = ["create_app"]
+
+
+# The modules whose ``bp`` blueprint serves the pages, one or two per domain (accounts
+# registers its own, with the sign-in machinery).
+BLUEPRINTS = (
+    "panelflow.catalogue.views",
+    "panelflow.audit.views",
+    "panelflow.admin.views",
+    "panelflow.cases.views",
+    "panelflow.cases.worklist_views",
+    "panelflow.cases.due_views",
+    "panelflow.panels.views",
+    "panelflow.panels.meeting_views",
+    "panelflow.panels.calendar_views",
+    "panelflow.actions.views",
+    "panelflow.actions.agree_views",
+    "panelflow.funding.views",
+    "panelflow.plans.views",
+    "panelflow.signoffs.views",
+    "panelflow.sharing.views",
+    "panelflow.virtual_school.views",
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -59,48 +82,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     WTFormsHelpers(app)
     accounts.init_app(app)
 
-    from panelflow.actions.views import bp as actions_bp
-    from panelflow.admin.views import bp as admin_bp
-    from panelflow.audit.views import bp as audit_bp
-    from panelflow.cases.views import bp as cases_bp
-    from panelflow.catalogue.views import bp as catalogue_bp
-    from panelflow.panels.meeting_views import bp as meetings_bp
-    from panelflow.panels.views import bp as panels_bp
     from panelflow.roles.views import init_app as roles_init_app
 
     roles_init_app(app)
-    app.register_blueprint(catalogue_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(cases_bp)
-    app.register_blueprint(panels_bp)
-    app.register_blueprint(meetings_bp)
-    app.register_blueprint(actions_bp)
-    from panelflow.actions.agree_views import bp as case_actions_bp
-
-    app.register_blueprint(case_actions_bp)
-    from panelflow.cases.worklist_views import bp as worklist_bp
-
-    app.register_blueprint(worklist_bp)
-    from panelflow.funding.views import bp as funding_bp
-
-    app.register_blueprint(funding_bp)
-    from panelflow.panels.calendar_views import bp as calendar_bp
-
-    app.register_blueprint(calendar_bp)
-    from panelflow.signoffs.views import bp as signoffs_bp
-
-    app.register_blueprint(signoffs_bp)
-    from panelflow.cases.due_views import bp as due_bp
-
-    app.register_blueprint(due_bp)
-    from panelflow.sharing.views import bp as sharing_bp
-
-    app.register_blueprint(sharing_bp)
-    from panelflow.virtual_school.views import bp as virtual_school_bp
-
-    app.register_blueprint(virtual_school_bp)
-    from panelflow.plans.views import bp as plans_bp
-
-    app.register_blueprint(plans_bp)
+    for module in BLUEPRINTS:
+        app.register_blueprint(import_module(module).bp)
     return app
