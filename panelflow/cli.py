@@ -491,6 +491,93 @@ def terms_show(authority: str, year: str | None) -> None:
 
 
 @main.group()
+def attendance() -> None:
+    """Attendance figures from schools' management information systems."""
+
+
+SHOWN_PROBLEMS = 50
+
+
+@attendance.command("import")
+@click.argument("file")
+@click.option("--school", required=True, help="The school's URN or name.")
+@click.option("--by", "by", help="Who is importing (defaults to your login name).")
+@click.option(
+    "--map",
+    "pairs",
+    multiple=True,
+    metavar="KEY=HEADER",
+    help='Which column holds a value, e.g. --map possible="Possible Sessions" (repeatable).',
+)
+@click.option(
+    "--clean-rows-only",
+    is_flag=True,
+    help="Import the rows without problems and skip the others.",
+)
+@click.option("--dry-run", is_flag=True, help="Check the file and store nothing.")
+def attendance_import(
+    file: str,
+    school: str,
+    by: str | None,
+    pairs: tuple[str, ...],
+    clean_rows_only: bool,
+    dry_run: bool,
+) -> None:
+    """Check a school's attendance export (CSV or XLSX) and import it.
+
+    Every problem is printed as FILE:ROW:COLUMN: message. Nothing is imported while the file
+    has problems (exit status 1), unless --clean-rows-only. Importing a period again replaces
+    its figures for the pupils in the file.
+    """
+    from panelflow.attendance.mapping import parse_pairs
+    from panelflow.attendance.operations import (
+        AttendanceError,
+        Progress,
+        describe_columns,
+        import_attendance,
+        school_named,
+    )
+    from panelflow.attendance.reading import ReadError
+
+    explicit, map_problems = parse_pairs(pairs)
+    if map_problems:
+        raise click.ClickException("; ".join(map_problems))
+
+    def progress(step: Progress) -> None:
+        of = f" of {step.total:,}" if step.total is not None else ""
+        click.echo(
+            f"{step.phase}: {step.rows:,}{of} rows ({step.rate:,.0f} rows a second)", err=True
+        )
+
+    with _transaction() as session:
+        try:
+            at = school_named(session, school)
+            result = import_attendance(
+                session,
+                _actor(by),
+                at,
+                file,
+                file_name=Path(file).name,
+                explicit=explicit,
+                clean_rows_only=clean_rows_only,
+                dry_run=dry_run,
+                progress=progress,
+            )
+        except (AttendanceError, ReadError) as error:
+            raise click.ClickException(str(error)) from None
+    for problem in result.problems[:SHOWN_PROBLEMS]:
+        click.echo(problem.format(file))
+    if result.problem_count > SHOWN_PROBLEMS:
+        more = result.problem_count - SHOWN_PROBLEMS
+        click.echo(f"... and {more:,} more problem{'' if more == 1 else 's'}")
+    if result.mapping:
+        click.echo("columns read: " + "; ".join(describe_columns(result.mapping)))
+    click.echo(result.message)
+    if result.status == "rejected":
+        sys.exit(1)
+
+
+@main.group()
 def demo() -> None:
     """Demonstration data."""
 

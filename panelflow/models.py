@@ -2,6 +2,7 @@
 
 from panelflow.accounts import models as accounts
 from panelflow.actions import models as actions
+from panelflow.attendance import models as attendance
 from panelflow.audit import models as audit
 from panelflow.cases import models as cases
 from panelflow.catalogue import models as catalogue
@@ -18,6 +19,7 @@ from panelflow.virtual_school import models as virtual_school
 __all__ = [
     "accounts",
     "actions",
+    "attendance",
     "audit",
     "calendar",
     "cases",

@@ -1,0 +1,1 @@
+"""Attendance figures imported from schools' management information systems."""
