@@ -11,13 +11,15 @@ import html
 import re
 from typing import Any
 
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from panelflow.accounts.models import User
 from panelflow.db import Database
-from panelflow.organisations.models import School
-from tests.factories import make_local_authority, make_school
+from panelflow.organisations.models import Pupil, School
+from tests.factories import Auth, make_account, make_local_authority, make_pupil, make_school
 
 
 def read(db: Database, statement: Any) -> list[Any]:
@@ -39,3 +41,47 @@ def school_named(session: Session, name: str) -> School:
     """The school of that name, or a new one in the default local authority."""
     found = session.scalar(select(School).where(School.name == name))
     return found or make_school(session, name, local_authority=make_local_authority(session))
+
+
+# -- the cast of a scenario, kept in a ``world`` dict ({"users": {}, "pupils": {}, ...}) ---------
+def person(
+    session: Session,
+    world: dict[str, Any],
+    name: str,
+    role: str,
+    *,
+    domain: str,
+    school: str | None = None,
+) -> None:
+    """An account for "First Last" in ``role``, known in the world by their first name."""
+    first = name.split()[0]
+    user = make_account(
+        session,
+        role,
+        name=name,
+        email=f"{first.lower()}@{domain}",
+        school=school_named(session, school) if school else None,
+        local_authority=make_local_authority(session),
+    )
+    session.commit()
+    world["users"][first] = user.id
+
+
+def pupil_at(session: Session, world: dict[str, Any], name: str, school: str) -> Pupil:
+    """A pupil "Given Family" on the school's roll, known in the world by their given name."""
+    given_name, family_name = name.split()
+    pupil = make_pupil(
+        session, school_named(session, school), given_name=given_name, family_name=family_name
+    )
+    session.commit()
+    world["pupils"][given_name] = pupil.id
+    return pupil
+
+
+def signed_in(client: FlaskClient, db: Database, world: dict[str, Any], first: str) -> None:
+    """Sign the person in through the sign-in page (signing out whoever was signed in)."""
+    if world.get("signed_in"):
+        Auth(client).sign_out()
+    [(email,)] = read(db, select(User.email).where(User.id == world["users"][first]))
+    assert Auth(client).sign_in(email).status_code == 302
+    world["signed_in"] = first

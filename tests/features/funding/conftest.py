@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from pytest_bdd import given, parsers, then
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -25,13 +24,12 @@ from panelflow.db import Database
 from panelflow.funding.operations import set_budget, today
 from panelflow.panels.models import Panel, PanelSchool
 from tests.factories import (
-    Auth,
     csrf_token,
     make_account,
     make_local_authority,
     make_pupil,
 )
-from tests.features.pages import read, school_named, text
+from tests.features.pages import person, read, school_named, signed_in, text
 
 ROLE_WORDS = {
     "panel chair": "panel_chair",
@@ -97,29 +95,12 @@ def _panel_with_budget(
 def _school_person(
     session: Session, world: dict[str, Any], name: str, role: str, school: str
 ) -> None:
-    user = make_account(
-        session,
-        ROLE_WORDS[role],
-        name=name,
-        email=f"{name.split()[0].lower()}@school.example",
-        school=school_named(session, school),
-        local_authority=make_local_authority(session),
-    )
-    session.commit()
-    world["users"][name.split()[0]] = user.id
+    person(session, world, name, ROLE_WORDS[role], domain="school.example", school=school)
 
 
 @given(parsers.re(r"(?P<name>[A-Z]\w+ [A-Z]\w+) is an LA administrator$"))
 def _administrator(session: Session, world: dict[str, Any], name: str) -> None:
-    user = make_account(
-        session,
-        "la_admin",
-        name=name,
-        email=f"{name.split()[0].lower()}@council.example",
-        local_authority=make_local_authority(session),
-    )
-    session.commit()
-    world["users"][name.split()[0]] = user.id
+    person(session, world, name, "la_admin", domain="council.example")
 
 
 @given(parsers.re(r"(?P<name>[A-Z]\w+ [A-Z]\w+) is a pupil at (?P<school>.+?) with a panel case$"))
@@ -138,11 +119,7 @@ def _pupil_with_case(session: Session, world: dict[str, Any], name: str, school:
 
 @given(parsers.parse("{first} is signed in"))
 def _signed_in(client: FlaskClient, db: Database, world: dict[str, Any], first: str) -> None:
-    if world.get("signed_in"):
-        Auth(client).sign_out()
-    [(email,)] = read(db, select(User.email).where(User.id == world["users"][first]))
-    assert Auth(client).sign_in(email).status_code == 302
-    world["signed_in"] = first
+    signed_in(client, db, world, first)
 
 
 @then(parsers.parse('{first} sees the problem "{message}"'))

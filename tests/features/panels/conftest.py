@@ -15,14 +15,12 @@ from pytest_bdd import given, parsers, then
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from panelflow.accounts.models import User
 from panelflow.audit.models import AuditRecord
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.db import Database, utcnow
 from panelflow.organisations.models import Pupil
 from panelflow.panels.models import Meeting, Panel, PanelSchool
-from tests.factories import Auth, make_account, make_local_authority, make_pupil
-from tests.features.pages import read, school_named, text
+from tests.features.pages import person, pupil_at, read, school_named, signed_in, text
 
 ROLE_WORDS = {
     "school staff member": "school_staff",
@@ -64,46 +62,22 @@ def _panel(session: Session, school: str, world: dict[str, Any]) -> None:
 def _school_person(
     session: Session, world: dict[str, Any], name: str, role: str, school: str
 ) -> None:
-    at = school_named(session, school)
-    user = make_account(
-        session,
-        ROLE_WORDS[role],
-        name=name,
-        email=f"{name.split()[0].lower()}@school.example",
-        school=at,
-        local_authority=make_local_authority(session),
-    )
-    session.commit()
-    world["users"][name.split()[0]] = user.id
+    person(session, world, name, ROLE_WORDS[role], domain="school.example", school=school)
 
 
 @given(parsers.re(r"(?P<name>[A-Z]\w+ [A-Z]\w+) is an? (?P<role>CAMHS practitioner|youth worker)$"))
 def _agency_person(session: Session, world: dict[str, Any], name: str, role: str) -> None:
-    user = make_account(
-        session,
-        ROLE_WORDS[role],
-        name=name,
-        email=f"{name.split()[0].lower()}@agency.example",
-        local_authority=make_local_authority(session),
-    )
-    session.commit()
-    world["users"][name.split()[0]] = user.id
+    person(session, world, name, ROLE_WORDS[role], domain="agency.example")
 
 
 @given(parsers.re(r"(?P<name>[A-Z]\w+ [A-Z]\w+) is a pupil at (?P<school>[^,]+?)$"))
 def _pupil(session: Session, world: dict[str, Any], name: str, school: str) -> None:
-    given_name, family_name = name.split()
-    pupil = make_pupil(
-        session, school_named(session, school), given_name=given_name, family_name=family_name
-    )
-    session.commit()
-    world["pupils"][given_name] = pupil.id
+    pupil_at(session, world, name, school)
 
 
 @given(parsers.parse("{first} is signed in"))
 def _signed_in(client: FlaskClient, db: Database, world: dict[str, Any], first: str) -> None:
-    [(email,)] = read(db, select(User.email).where(User.id == world["users"][first]))
-    assert Auth(client).sign_in(email).status_code == 302
+    signed_in(client, db, world, first)
 
 
 @then(parsers.parse('{first} sees the problem "{message}"'))

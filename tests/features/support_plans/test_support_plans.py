@@ -22,19 +22,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from panelflow.accounts.models import User
 from panelflow.audit.models import AuditRecord
 from panelflow.cases.models import Case, CaseEvent, CaseTimer
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.db import Database
 from tests.factories import (
-    Auth,
     csrf_token,
-    make_account,
-    make_local_authority,
-    make_pupil,
 )
-from tests.features.pages import read, school_named, text
+from tests.features.pages import person, pupil_at, read, signed_in, text
 
 scenarios("support_plans/support_plans.feature")
 
@@ -79,12 +74,7 @@ def _published(published: WorkflowVersion) -> None:
 
 @given(parsers.re(r"(?P<name>[A-Z]\w+ [A-Z]\w+) is a pupil at (?P<school>.+)$"))
 def _pupil(session: Session, world: dict[str, Any], name: str, school: str) -> None:
-    given_name, family_name = name.split()
-    pupil = make_pupil(
-        session, school_named(session, school), given_name=given_name, family_name=family_name
-    )
-    session.commit()
-    world["pupils"][given_name] = pupil.id
+    pupil_at(session, world, name, school)
 
 
 @given(
@@ -96,39 +86,17 @@ def _pupil(session: Session, world: dict[str, Any], name: str, school: str) -> N
 def _school_person(
     session: Session, world: dict[str, Any], name: str, role: str, school: str
 ) -> None:
-    at = school_named(session, school)
-    user = make_account(
-        session,
-        ROLES[role],
-        name=name,
-        email=f"{name.split()[0].lower()}@school.example",
-        school=at,
-        local_authority=make_local_authority(session),
-    )
-    session.commit()
-    world["users"][name.split()[0]] = user.id
+    person(session, world, name, ROLES[role], domain="school.example", school=school)
 
 
 @given(parsers.re(r"(?P<name>[A-Z]\w+ [A-Z]\w+) is a CAMHS practitioner$"))
 def _agency_person(session: Session, world: dict[str, Any], name: str) -> None:
-    user = make_account(
-        session,
-        "camhs_practitioner",
-        name=name,
-        email=f"{name.split()[0].lower()}@camhs.example",
-        local_authority=make_local_authority(session),
-    )
-    session.commit()
-    world["users"][name.split()[0]] = user.id
+    person(session, world, name, "camhs_practitioner", domain="camhs.example")
 
 
 @given(parsers.parse("{first} is signed in"))
 def _signed_in(client: FlaskClient, db: Database, world: dict[str, Any], first: str) -> None:
-    if world.get("signed_in"):
-        Auth(client).sign_out()
-    [(email,)] = read(db, select(User.email).where(User.id == world["users"][first]))
-    assert Auth(client).sign_in(email).status_code == 302
-    world["signed_in"] = first
+    signed_in(client, db, world, first)
 
 
 # -- working through the pages ---------------------------------------------------------------
