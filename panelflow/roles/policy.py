@@ -44,6 +44,8 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     EXPORT = "export"
     RECORD_SHARING = "record_sharing"
+    IMPORT_ATTENDANCE = "import_attendance"
+    VIEW_IMPACT = "view_impact"
 
 
 DESCRIPTIONS = {
@@ -63,24 +65,35 @@ DESCRIPTIONS = {
         "Record consent or a lawful basis to share a pupil's cases with an agency, and its "
         "withdrawal, within need-to-know"
     ),
+    Permission.IMPORT_ATTENDANCE: (
+        "Import the school's attendance from its management information system's export"
+    ),
+    Permission.VIEW_IMPACT: (
+        "See impact reports and barrier themes (counts only, small groups suppressed): "
+        "the person's school, or every school for the local authority's roles"
+    ),
 }
 
 P = Permission
 _PRACTITIONER = frozenset({P.VIEW_WORKFLOWS, P.VIEW_PUPILS, P.WORK_ON_CASES})
 
 MATRIX: dict[str, frozenset[Permission]] = {
-    "panel_chair": _PRACTITIONER | {P.NOMINATE, P.RUN_PANELS, P.EXPORT, P.RECORD_SHARING},
-    "attendance_lead": _PRACTITIONER | {P.NOMINATE, P.RUN_PANELS, P.EXPORT, P.RECORD_SHARING},
+    "panel_chair": _PRACTITIONER
+    | {P.NOMINATE, P.RUN_PANELS, P.EXPORT, P.RECORD_SHARING}
+    | {P.IMPORT_ATTENDANCE, P.VIEW_IMPACT},
+    "attendance_lead": _PRACTITIONER
+    | {P.NOMINATE, P.RUN_PANELS, P.EXPORT, P.RECORD_SHARING}
+    | {P.IMPORT_ATTENDANCE, P.VIEW_IMPACT},
     "school_staff": _PRACTITIONER | {P.NOMINATE},
     "social_worker": _PRACTITIONER,
     "camhs_practitioner": _PRACTITIONER,
     "youth_worker": _PRACTITIONER,
-    "ewo": _PRACTITIONER | {P.RECORD_SHARING},
+    "ewo": _PRACTITIONER | {P.RECORD_SHARING, P.VIEW_IMPACT},
     "educational_psychologist": _PRACTITIONER,
     "inclusion_facilitator": _PRACTITIONER,
     "virtual_school_head": _PRACTITIONER | {P.EXPORT},
     "workflow_editor": frozenset({P.VIEW_WORKFLOWS, P.PUBLISH_WORKFLOWS}),
-    "la_admin": frozenset({P.VIEW_WORKFLOWS, P.MANAGE_USERS, P.MANAGE_BUDGETS}),
+    "la_admin": frozenset({P.VIEW_WORKFLOWS, P.MANAGE_USERS, P.MANAGE_BUDGETS, P.VIEW_IMPACT}),
     "auditor": frozenset({P.VIEW_WORKFLOWS, P.VIEW_AUDIT, P.EXPORT}),
 }
 
