@@ -20,6 +20,12 @@ from panelflow.cases.models import Case, Consent
 from panelflow.cases.operations import fire, open_case, tick
 from panelflow.catalogue.operations import engine_for, live_version, publish
 from panelflow.db import utcnow
+from panelflow.demo_attendance import (
+    INTERVENTION_WEEKS,
+    attendance_stories,
+    intervention_dates,
+    school_weeks,
+)
 from panelflow.demo_support import safeguarding_story, support_stories, virtual_school_stories
 from panelflow.organisations.models import LocalAuthority, Pupil, School
 from panelflow.panels.models import Meeting, Panel, PanelMember, PanelSchool
@@ -220,6 +226,7 @@ def seed(
                     2011 + rng.randint(0, 8), rng.randint(1, 12), rng.randint(1, 28)
                 ),
                 year_group=rng.randint(1, 10),
+                upn=f"W{823_000_000_000 + len(pupils):012d}",
                 looked_after=n % 11 == 3,
                 has_social_worker=n % 9 == 4,
                 has_send=n % 5 == 1,
@@ -263,7 +270,11 @@ def seed(
     virtual_school_stories(session, pupils[:20], actors)
     safeguarding_story(session, pupils[2], actors)
     session.flush()
-    _funding(session, actors)
+    today = utcnow().astimezone(LONDON).date()
+    weeks = school_weeks(session, authority.id, today)
+    measured = _funding(session, actors, intervention_dates(weeks))
+    importers = [actors["lead"], actors["rockferry"], actors["bidston"]]
+    attendance_stories(session, schools, pupils, importers, measured, today)
     # What the scheduled 'panelflow tick' would have done by now: reviews come due, flags.
     tick(session, now=utcnow())
     total = session.scalar(select(func.count()).select_from(Case))
@@ -473,10 +484,16 @@ def _hold_meetings(
     session.flush()
 
 
-def _funding(session: Session, actors: Mapping[str, Actor]) -> None:
+def _funding(
+    session: Session, actors: Mapping[str, Actor], measured: tuple[date, date]
+) -> dict[str, list[int]]:
     """Each panel's budget for this term and the last; at the first school, funding in every
     state (approved and spent, waiting for a second approval, declined, withdrawn) and a
-    cohort of the Inspiring Futures group programme with its register."""
+    cohort of the Inspiring Futures group programme with its register.
+
+    ``measured`` is when the interventions whose impact the demo measures ran: an earlier
+    cohort of the programme and five bus passes. Returns those pupils' ids, as ``improved``
+    and ``not_improved``, for their attendance."""
     from panelflow.funding import operations as money
     from panelflow.panels.operations import panel_for_school
 
@@ -606,6 +623,79 @@ def _funding(session: Session, actors: Mapping[str, Actor]) -> None:
             lesson.id,
             {seat.id: "present", other.id: "late" if n == 1 else "present"},
         )
+    # Every pupil of the first school with an open case, once each (by their first case).
+    open_cases: dict[int, Case] = {}
+    for case in session.scalars(
+        select(Case)
+        .join(Pupil, Pupil.id == Case.pupil_id)
+        .where(Case.is_final.is_(False), Pupil.school_id == ours[0].pupil.school_id)
+        .order_by(Case.id)
+    ):
+        open_cases.setdefault(case.pupil_id, case)
+    return _measured(session, actors, first, programme.id, list(open_cases.values()), measured)
+
+
+def _measured(
+    session: Session,
+    actors: Mapping[str, Actor],
+    panel: Panel,
+    programme_id: int,
+    cases: list[Case],
+    when: tuple[date, date],
+) -> dict[str, list[int]]:
+    """Ten school weeks ago: eight places on a four-week cohort of the group programme, and
+    five bus passes, all approved and paid for; six and four of those pupils attend better."""
+    from panelflow.funding import operations as money
+    from panelflow.funding.models import CohortSession
+
+    chair, lead = actors["chair"], actors["lead"]
+    starts_on, ends_on = when
+    cohort = money.start_cohort(
+        session,
+        chair,
+        programme_id=programme_id,
+        panel_id=panel.id,
+        label="Early autumn, Thursdays",
+        starts_on=starts_on,
+        session_count=INTERVENTION_WEEKS,
+        places=10,
+    )
+    places = []
+    for case in cases[5:13]:
+        decision = money.propose(
+            session,
+            chair,
+            case=case,
+            item="group_programme",
+            amount_pence=12_500,
+            provider="The Hive Youth Zone",
+            description="A place on Inspiring Futures, 4 weeks",
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+        money.record_spend(session, chair, decision.id, 12_500, starts_on, "Inspiring Futures")
+        places.append(
+            money.add_place(session, chair, cohort.id, case_id=case.id, decision_id=decision.id)
+        )
+    for lesson in session.scalars(
+        select(CohortSession).where(CohortSession.cohort_id == cohort.id)
+    ):
+        money.mark_register(session, chair, lesson.id, {p.id: "present" for p in places})
+    for case in cases[:5]:
+        bus = money.propose(
+            session,
+            lead,
+            case=case,
+            item="transport",
+            amount_pence=4_500,
+            provider="Merseytravel",
+            description="A bus pass for four weeks",
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+        money.record_spend(session, lead, bus.id, 4_500, starts_on, "Bus pass")
+    pupils = [case.pupil_id for case in cases[:13]]
+    return {"improved": pupils[:4] + pupils[5:11], "not_improved": [pupils[4], *pupils[11:13]]}
 
 
 def _transition(case: Case, trigger: str):  # type: ignore[no-untyped-def]
