@@ -224,10 +224,7 @@ def _announce(
     """Email the people who could sign the request off; never the pupil's name."""
     from panelflow.notify.compose import base_url, render, send, subject_line
 
-    school = session.scalar(
-        select(School).join(Pupil, Pupil.school_id == School.id).where(Pupil.id == case.pupil_id)
-    )
-    assert school is not None
+    school = _school_of(session, case)
     people = session.scalars(
         select(User)
         .where(
@@ -252,6 +249,45 @@ def _announce(
         for user in people
         if can_on_case(actor_for(user), Permission.WORK_ON_CASES, case.id, session)
     )
+
+
+def _school_of(session: Session, case: Case) -> School:
+    school = session.scalar(
+        select(School).join(Pupil, Pupil.school_id == School.id).where(Pupil.id == case.pupil_id)
+    )
+    assert school is not None
+    return school
+
+
+def _tell_asker(
+    session: Session,
+    request: SignOffRequest,
+    case: Case,
+    t: TransitionDef,
+    decider: Actor,
+    role: str | None,
+    verb: str,
+    now: datetime,
+) -> int:
+    """Email the person who asked that their request was signed off or refused; never the
+    pupil's name, nor the reason (it is free text, and is read on the request itself)."""
+    from panelflow.notify.compose import base_url, render, send, subject_line
+
+    asker = session.get(User, request.asked_by_user_id)
+    if asker is None or not asker.active:
+        return 0
+    definitions = _definitions(session, request.workflow_version_id)
+    body = render(
+        "sign_off_decided.txt",
+        decider=decider.name,
+        role=definitions.role_label(role) if role else "",
+        verb=verb,
+        step=t.label,
+        school=_school_of(session, case).name,
+        link=f"{base_url()}/sign-offs/{request.id}",
+    )
+    subject = subject_line(f"Sign-off {verb}", t.label)
+    return send(session, asker, subject, body, f"sign-off-decided:{request.id}", now)
 
 
 # -- deciding --------------------------------------------------------------------------------
@@ -378,6 +414,7 @@ def sign_off(
         details={"request": request.id, "event": result.event.id, "asked_by": request.asked_by_id},
         at=now,
     )
+    _tell_asker(session, request, case, t, actor, role, "signed off", now)
     return result
 
 
@@ -425,6 +462,7 @@ def refuse(
         details={"request": request.id, "reason": reason},
         at=now,
     )
+    _tell_asker(session, request, case, t, actor, role, "refused", now)
     session.flush()
     return request
 

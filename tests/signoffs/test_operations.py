@@ -121,6 +121,7 @@ def test_signing_off_takes_the_step_once_and_records_both_people(
     session: Session, formal: Formal
 ) -> None:
     request = _ask(session, formal)
+    asker = formal.users["ed"].email
 
     result = sign_off(session, formal.actor("erin"), request.id)
     session.commit()
@@ -159,6 +160,19 @@ def test_signing_off_takes_the_step_once_and_records_both_people(
     with pytest.raises(SignOffError, match="This request has been signed off already"):
         sign_off(session, formal.actor("erin"), request.id)
     assert verify(session).intact
+    [told] = _decided_emails(session)
+    assert told.to_address == asker
+    assert told.subject == "Sign-off signed off: Issue a penalty notice"
+    assert "Erin Walsh" in told.body and "taken in your name" in told.body
+    assert "Alex" not in told.body and f"/sign-offs/{request.id}" in told.body
+
+
+def _decided_emails(session: Session) -> list[OutgoingEmail]:
+    return list(
+        session.scalars(
+            select(OutgoingEmail).where(OutgoingEmail.dedupe_key.like("sign-off-decided:%"))
+        )
+    )
 
 
 def test_nobody_signs_off_their_own_request_and_only_the_sign_off_roles_may(
@@ -225,6 +239,12 @@ def test_a_refusal_needs_a_reason_and_leaves_the_case_where_it_is(
     assert _state(session, formal) == "considering"
     [record] = _audit(session, "signoff.refuse")
     assert record.details["reason"] == "No attendance figures yet"
+    [told] = _decided_emails(session)  # the asker, who reads the reason on the request
+    assert (told.to_address, told.subject) == (
+        formal.users["ed"].email,
+        "Sign-off refused: Issue a penalty notice",
+    )
+    assert "No attendance figures" not in told.body and "Alex" not in told.body
     with pytest.raises(SignOffError, match="has been refused already"):
         sign_off(session, formal.actor("erin"), request.id)
 
