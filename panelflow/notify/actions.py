@@ -228,6 +228,37 @@ def announce_declined(session: Session, action: Action, *, now: datetime | None 
     )
 
 
+def announce_withdrawn(
+    session: Session, actions: Iterable[Action], agency: str, what: str, now: datetime
+) -> int:
+    """Tell the recipients of each action ended because sharing with their agency stopped
+    (``what``: "consent was withdrawn", say); returns how many emails were queued.
+
+    There is no link to follow: the agency no longer sees the pupil.
+    """
+    live = live_version(session)
+    definitions = engine_for(live).definitions if live is not None else None
+    agency_name = (definitions.agencies.get(agency) if definitions else None) or agency.replace(
+        "_", " "
+    )
+    count = 0
+    for action in actions:
+        body = render(
+            "action_withdrawn.txt",
+            action=action,
+            for_whom=_for_whom(session, action, named="you, by name"),
+            school=_school(session, action).name,
+            agency=agency_name,
+            what=what,
+        )
+        subject = subject_line("Action ended", action.title)
+        for user in recipients(session, action):
+            count += send(
+                session, user, subject, body, f"action-withdrawn:{action.id}:{user.id}", now
+            )
+    return count
+
+
 def iso_week(moment: datetime) -> str:
     """'2026-W10': the ISO week of a moment in London."""
     year, week, _ = moment.astimezone(LONDON).isocalendar()

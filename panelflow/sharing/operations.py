@@ -30,6 +30,7 @@ from panelflow.actions.models import Action, ActionUpdate
 from panelflow.audit.operations import log
 from panelflow.cases.models import Case, Consent
 from panelflow.db import utcnow
+from panelflow.notify.actions import announce_withdrawn
 from panelflow.presentation import LONDON, day
 from panelflow.roles import SYSTEM, Actor
 from panelflow.roles.policy import INVOLVED_STATUSES, Permission, allowed, can
@@ -390,6 +391,14 @@ def _end_access(
     label = _label(session, consent.agency)
     what = "Consent" if consent.basis == "consent" else "The lawful basis"
     ended = _stop(session, actor, consent, f"{what} to share with {label} {how}", now)
+    if ended.actions:
+        announce_withdrawn(
+            session,
+            session.scalars(select(Action).where(Action.id.in_(ended.actions))).all(),
+            consent.agency,
+            f"{what.lower()} to share the pupil's information with {label} {how}",
+            now,
+        )
     log(
         session,
         actor,

@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from panelflow.accounts.models import User
 from panelflow.accounts.operations import actor_for
 from panelflow.actions.models import Action, ActionUpdate
 from panelflow.actions.operations import create_action
 from panelflow.audit.models import AuditRecord
 from panelflow.cases.models import Case, Consent
 from panelflow.cases.operations import fire, open_case, options
+from panelflow.notify.models import OutgoingEmail
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.organisations.models import Pupil, School
 from panelflow.roles import Actor
@@ -281,6 +283,20 @@ def test_withdrawal_ends_the_agencys_open_and_accepted_actions_and_says_why(
         "Letter to the head teacher",
     )
     assert given.withdrawal_recorded_by == world.lead.name
+    # The CAMHS practitioner hears that both their actions ended, and why, without a name.
+    told = session.scalars(
+        select(OutgoingEmail)
+        .where(OutgoingEmail.dedupe_key.like("action-withdrawn:%"))
+        .order_by(OutgoingEmail.id)
+    ).all()
+    camhs = session.get(User, world.camhs.user_id)
+    assert camhs is not None
+    assert [(e.to_address, e.subject) for e in told] == [
+        (camhs.email, "Action ended: Offer a consultation"),
+        (camhs.email, "Action ended: Offer a consultation"),
+    ]
+    assert "consent to share the pupil's information with CAMHS" in told[0].body
+    assert "withdrawn on 1 March 2026" in told[0].body and "Ben" not in told[0].body
 
 
 def test_withdrawal_leaves_access_while_another_basis_for_the_agency_stands(
