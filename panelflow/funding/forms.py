@@ -64,6 +64,6 @@ class RegisterForm(FlaskForm):
 class LeaveForm(FlaskForm):
     """A pupil leaving a cohort (the date and why), or removing a place given by mistake."""
 
-    what = HiddenField()  # "leave" or "remove"
+    what = HiddenField()  # "leave", "rejoin" (undo a leaving) or "remove"
     left_on = StringField()
     left_reason = TextAreaField()

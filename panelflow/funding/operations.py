@@ -1021,15 +1021,7 @@ def add_place(
     )
     if on_panel is None:
         raise FundingError("This pupil's school is not on the cohort's panel", "case_id")
-    # Locked, so two places given at once cannot both take the last one (PostgreSQL).
-    session.execute(select(Cohort.id).where(Cohort.id == cohort.id).with_for_update())
-    taken = session.scalar(
-        select(func.count())
-        .select_from(CohortPlace)
-        .where(CohortPlace.cohort_id == cohort.id, CohortPlace.left_on.is_(None))
-    )
-    if (taken or 0) >= cohort.places:
-        raise FundingError(f"All {cohort.places} places on this cohort are taken", "case_id")
+    _claim_a_free_place(session, cohort, "case_id")
     already = session.scalar(
         select(CohortPlace.id).where(
             CohortPlace.cohort_id == cohort.id, CohortPlace.pupil_id == case.pupil_id
@@ -1071,6 +1063,19 @@ def add_place(
         at=now,
     )
     return place
+
+
+def _claim_a_free_place(session: Session, cohort: Cohort, field: str) -> None:
+    """Refuse unless a place on the cohort is free. The cohort is locked first, so two
+    places taken at once cannot both take the last one (PostgreSQL)."""
+    session.execute(select(Cohort.id).where(Cohort.id == cohort.id).with_for_update())
+    taken = session.scalar(
+        select(func.count())
+        .select_from(CohortPlace)
+        .where(CohortPlace.cohort_id == cohort.id, CohortPlace.left_on.is_(None))
+    )
+    if (taken or 0) >= cohort.places:
+        raise FundingError(f"All {cohort.places} places on this cohort are taken", field)
 
 
 def _place_for(session: Session, actor: Actor, place_id: int) -> tuple[CohortPlace, Cohort]:
@@ -1162,6 +1167,35 @@ def leave_cohort(
             "left_on": left_on.isoformat(),
             "previous_left_on": previous.isoformat() if previous else None,
         },
+        at=now,
+    )
+    return place
+
+
+def rejoin_cohort(
+    session: Session, actor: Actor, place_id: int, *, now: datetime | None = None
+) -> CohortPlace:
+    """Undo a leaving recorded by mistake: the pupil is on the cohort again, if a place is
+    free. The audit trail keeps the leaving date that was taken back."""
+    now = now or utcnow()
+    place, cohort = _place_for(session, actor, place_id)
+    if place.left_on is None:
+        raise FundingError("This pupil has not left the cohort", "rejoin")
+    _claim_a_free_place(session, cohort, "rejoin")
+    previous = place.left_on
+    place.left_on = None
+    place.left_reason = ""
+    place.left_recorded_by_name = ""
+    place.left_recorded_at = None
+    session.flush()
+    log(
+        session,
+        actor,
+        "cohort.rejoin",
+        "took back a pupil's leaving of a group programme cohort: they are on it again",
+        case_id=place.case_id,
+        pupil_id=place.pupil_id,
+        details={"cohort": cohort.id, "place": place.id, "previous_left_on": previous.isoformat()},
         at=now,
     )
     return place

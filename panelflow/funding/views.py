@@ -61,6 +61,7 @@ from panelflow.funding.operations import (
     next_approval,
     propose,
     record_spend,
+    rejoin_cohort,
     remove_place,
     rules_of,
     runs_panel,
@@ -837,7 +838,7 @@ def place(cohort_id: int, place_id: int) -> ResponseReturnValue:
         form.left_on.data = _entered(seat.left_on or today())
         form.left_reason.data = seat.left_reason
     elif not form.validate_on_submit():
-        problems["remove" if form.what.data == "remove" else "left_on"] = EXPIRED
+        problems[form.what.data if form.what.data in ("remove", "rejoin") else "left_on"] = EXPIRED
     else:
         done = _change_place(form, seat.id, pupil, problems)
         if done is not None:
@@ -868,6 +869,9 @@ def _change_place(
         if form.what.data == "remove":
             remove_place(session, actor, place_id)
             return f"{pupil}'s place is removed"
+        if form.what.data == "rejoin":
+            rejoin_cohort(session, actor, place_id)
+            return f"{pupil} is on the cohort again"
         left_on = _typed(form.left_on.data, "left_on", "the leaving date", problems)
         if not (form.left_reason.data or "").strip():
             problems["left_reason"] = "Say in a few words why they left, like 'moved school'"

@@ -5,7 +5,7 @@ one person may approve, so their own first approval leaves it waiting. The atten
 signs in, gives the second approval and records what was paid; the panel's ledger shows the
 figures. Then the lead starts a cohort of the programme, gives the pupil the place the panel
 paid for, takes the first register, and records that the pupil left the cohort: the next
-session's register shows them as left, not absent.
+session's register shows them as left, not absent; then the leaving is taken back.
 """
 
 from __future__ import annotations
@@ -196,4 +196,14 @@ def test_a_pupil_is_funded_approved_twice_paid_for_placed_and_leaves(
             now,
             "Moved to another school",
         )
+
+    # It was a mistake: she is still coming. The leaving is taken back.
+    page.goto(cohort_path)
+    page.get_by_role("link", name="Change Amara Hughes's place").click()
+    expect(page.get_by_role("heading", name="If they did not leave after all")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Undo the leaving").click()
+    expect(page.get_by_text("Amara Hughes is on the cohort again")).to_be_visible()
+    expect(page.get_by_text("1 of 8 places taken")).to_be_visible()
+    assert_accessible(page)
     assert not page_problems.page_errors and not page_problems.console_errors, page_problems

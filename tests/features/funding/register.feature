@@ -48,6 +48,23 @@ Feature: Group programmes: a cohort, its places and the session register
     And the register of session 2 shows Amara as left, not absent
     And the audit trail says a pupil left the cohort, without the reason
 
+  Scenario: A leaving recorded by mistake is taken back while a place is free
+    Given Ben Hughes is a pupil at Birkenhead Park Primary with a panel case
+    And Ade is signed in
+    And Ade adds the programme "Inspiring Futures" run by "The Hive Youth Zone"
+    And Priya is signed in
+    And Priya starts the cohort "Spring, Tuesdays" of "Inspiring Futures" with 6 sessions and 1 places
+    And Priya gives Amara a place
+    And Priya marks Amara "present" at session 1
+    And Priya records that Amara left on the day of session 1 because "Moved to another school"
+    When Priya gives Ben a place
+    And Priya undoes Amara's leaving
+    Then Priya sees the problem "All 1 places on this cohort are taken"
+    When Priya removes Ben's place
+    And Priya undoes Amara's leaving
+    Then the cohort has 6 weekly sessions and 1 of 1 places taken
+    And the audit trail says the leaving was taken back
+
   Scenario: A leaving date that makes no sense is refused beside its field
     Given Ade is signed in
     And Ade adds the programme "Inspiring Futures" run by "The Hive Youth Zone"

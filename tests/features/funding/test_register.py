@@ -179,6 +179,7 @@ def _not_found(client: FlaskClient, db: Database, world: dict[str, Any], first: 
 
 
 @given(parsers.parse("{first} gives {pupil} a place"))
+@when(parsers.parse("{first} gives {pupil} a place"))
 def _gives_unfunded_place(
     client: FlaskClient, world: dict[str, Any], first: str, pupil: str
 ) -> None:
@@ -206,6 +207,11 @@ def _leave(
     )
 
 
+@given(
+    parsers.parse(
+        '{first} records that {pupil} left on the day of session {number:d} because "{why}"'
+    )
+)
 @when(
     parsers.parse(
         '{first} records that {pupil} left on the day of session {number:d} because "{why}"'
@@ -272,6 +278,23 @@ def _audited_leaving(db: Database, world: dict[str, Any]) -> None:
     assert summary == "recorded that a pupil left a group programme cohort"
     assert details["left_on"] == world["left_on"].isoformat()
     assert "Moved" not in summary + str(details)
+
+
+@when(parsers.parse("{first} undoes {pupil}'s leaving"))
+def _undoes_leaving(
+    client: FlaskClient, db: Database, world: dict[str, Any], first: str, pupil: str
+) -> None:
+    world["response"] = post_form(
+        client, _place_path(db, world, pupil), {"what": "rejoin"}, follow_redirects=True
+    )
+
+
+@then("the audit trail says the leaving was taken back")
+def _audited_rejoining(db: Database, world: dict[str, Any]) -> None:
+    [(details,)] = read(
+        db, select(AuditRecord.details).where(AuditRecord.action == "cohort.rejoin")
+    )
+    assert details["previous_left_on"] == world["left_on"].isoformat()
 
 
 @when(parsers.parse("{first} removes {pupil}'s place"))
