@@ -17,8 +17,8 @@ from panelflow.actions.operations import create_action
 from panelflow.audit.models import AuditRecord
 from panelflow.cases.models import Case, Consent
 from panelflow.cases.operations import fire, open_case, options
-from panelflow.notify.models import OutgoingEmail
 from panelflow.catalogue.models import WorkflowVersion
+from panelflow.notify.models import OutgoingEmail
 from panelflow.organisations.models import Pupil, School
 from panelflow.roles import Actor
 from panelflow.roles.policy import case_scope, pupil_scope
