@@ -63,4 +63,6 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "OIDC_METADATA_URL": _oidc_metadata_url(),
         "OIDC_CLIENT_ID": os.environ.get("PANELFLOW_OIDC_CLIENT_ID", ""),
         "OIDC_CLIENT_SECRET": os.environ.get("PANELFLOW_OIDC_CLIENT_SECRET", ""),
+        # The largest request body accepted: an attendance file uploaded in the browser.
+        "MAX_CONTENT_LENGTH": whole_number("PANELFLOW_MAX_UPLOAD_MB", 50) * 1024 * 1024,
     }

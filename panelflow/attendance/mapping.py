@@ -198,23 +198,35 @@ def resolve(
             continue
         index[key] = places[0]
 
-    def missing(what: str, keys: str) -> None:
+    for _key, what, keys in unmapped(index):
         problems.append((None, f"no column holds the {what}; say which with --map {keys}"))
+    columns = Columns(index, {key: headers[i] for key, i in index.items()})
+    return columns, {key: headers[i] for key, i in index.items()}, problems
 
+
+def unmapped(index: Mapping[str, object]) -> list[tuple[str, str, str]]:
+    """The values an import needs that no column holds yet: for each, the key of the first
+    column that would do, the value in words, and how to say which on the command line."""
+    missing: list[tuple[str, str, str]] = []
     if "upn" not in index:
         named = "name" in index or ("given_name" in index and "family_name" in index)
         if not named or "date_of_birth" not in index:
-            missing(
-                "pupil's UPN (or name and date of birth)",
-                'upn="HEADER" (or name="HEADER" and date_of_birth="HEADER")',
+            missing.append(
+                (
+                    "upn",
+                    "pupil's UPN (or name and date of birth)",
+                    'upn="HEADER" (or name="HEADER" and date_of_birth="HEADER")',
+                )
             )
     if "week_commencing" not in index and not ("period_start" in index and "period_end" in index):
-        missing(
-            "period's dates",
-            'period_start="HEADER" and period_end="HEADER" (or week_commencing="HEADER")',
+        missing.append(
+            (
+                "week_commencing",
+                "period's dates",
+                'period_start="HEADER" and period_end="HEADER" (or week_commencing="HEADER")',
+            )
         )
     for key in NUMBER_KEYS:
         if key not in index:
-            missing(LABELS[key], f'{key}="HEADER"')
-    columns = Columns(index, {key: headers[i] for key, i in index.items()})
-    return columns, {key: headers[i] for key, i in index.items()}, problems
+            missing.append((key, LABELS[key], f'{key}="HEADER"'))
+    return missing

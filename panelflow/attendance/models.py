@@ -11,7 +11,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from panelflow.db import Base, utcnow
@@ -98,3 +106,56 @@ class AttendanceMapping(Base):
     columns: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_by_name: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+JOB_STATUSES = ("checking", "needs_columns", "checked", "importing", "imported", "failed")
+
+
+class AttendanceImportJob(Base):
+    """A file uploaded in the browser, checked and imported in the background.
+
+    The file is kept under the instance folder by a random name (``stored_name``), never the
+    name it had on the person's computer (``file_name``, shown on the pages). A worker thread
+    checks it (``checking``), and then either needs the person to say which column holds
+    which value (``needs_columns``) or shows what it found (``checked``). Imported on request
+    (``importing``), it ends ``imported`` (``import_id``: the record of the import) or
+    ``failed`` (``message`` says why). While the worker runs it moves ``heartbeat_at`` on; a
+    job whose heartbeat is old has stopped (the server restarted) and stored nothing.
+    """
+
+    __tablename__ = "attendance_import_jobs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('checking', 'needs_columns', 'checked', 'importing', 'imported', 'failed')",
+            name="status_known",
+        ),
+        CheckConstraint(
+            "rows_done >= 0 AND rows_read >= 0 AND rows_with_problems >= 0 AND problem_count >= 0",
+            name="counts_not_negative",
+        ),
+        Index("ix_attendance_import_jobs_school_created", "school_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    file_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="checking")
+    rows_done: Mapped[int] = mapped_column(default=0)
+    rows_total: Mapped[int | None]  # an estimate while checking; exact while importing
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    rows_read: Mapped[int] = mapped_column(default=0)
+    rows_with_problems: Mapped[int] = mapped_column(default=0)
+    problem_count: Mapped[int] = mapped_column(default=0)
+    file_problem: Mapped[bool] = mapped_column(default=False)
+    # The first problems found, as [row, column letter, message]; all are counted above.
+    problems: Mapped[list[Any] | None] = mapped_column(JSON)
+    headers: Mapped[list[str] | None] = mapped_column(JSON)
+    columns: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    clean_rows_only: Mapped[bool] = mapped_column(default=False)
+    message: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("attendance_imports.id"))

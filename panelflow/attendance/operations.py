@@ -12,6 +12,7 @@ Like every operation, these take an explicit session and actor and never commit.
 
 from __future__ import annotations
 
+import bisect
 import calendar as calendar_module
 import logging
 import re
@@ -26,7 +27,13 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from panelflow.attendance import mapping as columns_mapping
-from panelflow.attendance.mapping import LABELS, NUMBER_KEYS, Columns
+from panelflow.attendance.mapping import (
+    AUTHORISED_CODES,
+    LABELS,
+    NUMBER_KEYS,
+    UNAUTHORISED_CODES,
+    Columns,
+)
 from panelflow.attendance.models import AttendanceImport, AttendanceMapping, AttendanceRecord
 from panelflow.attendance.reading import column_letter, open_rows
 from panelflow.audit.operations import log
@@ -241,7 +248,22 @@ class RowChecker:
                     )
                 ).all()
             )
-        self._period_problems: dict[tuple[date, date], str | None] = {}
+        # Each pupil's stored periods, by start date, to find a row overlapping one of them.
+        self.stored: dict[int, tuple[list[date], list[date]]] = {}
+        for pupil_id, start, end in session.execute(
+            select(
+                AttendanceRecord.pupil_id,
+                AttendanceRecord.period_start,
+                AttendanceRecord.period_end,
+            )
+            .join(Pupil, Pupil.id == AttendanceRecord.pupil_id)
+            .where(Pupil.school_id == school.id)
+            .order_by(AttendanceRecord.pupil_id, AttendanceRecord.period_start)
+        ):
+            starts, ends = self.stored.setdefault(pupil_id, ([], []))
+            starts.append(start)
+            ends.append(end)
+        self._terms: dict[tuple[date, date], tuple[int, list[str]]] = {}
         self.seen: dict[int, int] = {}  # pupil and period, packed into one int -> row
 
     def _where(self, key: str) -> tuple[str, str]:
@@ -312,7 +334,8 @@ class RowChecker:
 
     def _period(
         self, row: int, cells: Sequence[Any], problems: list[Problem]
-    ) -> tuple[str, date, date] | None:
+    ) -> tuple[str, date, date, str] | None:
+        """The period's kind and dates, and the key of the column that gives it."""
         if self.columns.has("week_commencing"):
             start, problem = read_date(self._cell(cells, "week_commencing"))
             if start is None:
@@ -359,33 +382,89 @@ class RowChecker:
         if out_of_term is not None:
             self._problem(problems, row, key, out_of_term)
             return None
-        return kind, start, end
+        return kind, start, end, "week_commencing" if key == "week_commencing" else "period_start"
+
+    def _term(self, start: date, end: date) -> tuple[int, list[str]]:
+        """The school days in the period (weekdays the schools are open), and the names of
+        the closures that fall on its weekdays."""
+        found = self._terms.get((start, end))
+        if found is None:
+            names: list[str] = []
+            days = 0
+            day = start
+            while day <= end:
+                if day.weekday() < 5:
+                    name = self.closures.get(day)
+                    if name is None:
+                        days += 1
+                    elif name not in names:
+                        names.append(name)
+                day += timedelta(days=1)
+            found = self._terms[(start, end)] = (days, names)
+        return found
 
     def _out_of_term(self, start: date, end: date) -> str | None:
         """Why the period has no school day in it, or None if it has one."""
-        if (start, end) in self._period_problems:
-            return self._period_problems[(start, end)]
-        names: list[str] = []
-        message: str | None = None
-        day = start
-        school_day = False
-        while day <= end:
-            if day.weekday() < 5:
-                name = self.closures.get(day)
-                if name is None:
-                    school_day = True
-                    break
-                if name not in names:
-                    names.append(name)
-            day += timedelta(days=1)
-        if not school_day:
-            why = f"the schools are closed ({', '.join(names)})" if names else "it is a weekend"
-            message = (
-                f"puts the period {say(start)} to {say(end)} out of term: {why}, so there is "
-                "no attendance to record"
+        days, names = self._term(start, end)
+        if days:
+            return None
+        why = f"the schools are closed ({', '.join(names)})" if names else "it is a weekend"
+        return (
+            f"puts the period {say(start)} to {say(end)} out of term: {why}, so there is "
+            "no attendance to record"
+        )
+
+    def _overlapping(self, pupil_id: int, start: date, end: date) -> tuple[date, date] | None:
+        """A period stored for the pupil that overlaps this one without the same dates."""
+        stored = self.stored.get(pupil_id)
+        if stored is None:
+            return None
+        starts, ends = stored
+        # A stored period is at most LONGEST_PERIOD long, so only those starting from then
+        # until this period ends can overlap it.
+        first = bisect.bisect_left(starts, start - LONGEST_PERIOD)
+        last = bisect.bisect_right(starts, end)
+        for i in range(first, last):
+            if ends[i] >= start and (starts[i], ends[i]) != (start, end):
+                return starts[i], ends[i]
+        return None
+
+    def _too_many_sessions(self, start: date, end: date, possible: int) -> str | None:
+        """Why the possible sessions cannot be right for the period, or None."""
+        days, names = self._term(start, end)
+        if possible <= 2 * days:
+            return None
+        closed = f" (the schools are closed on the other weekdays: {', '.join(names)})"
+        return (
+            f"is {possible}, more than the school could open from {say(start)} to {say(end)}: "
+            f"{days} school day{'' if days == 1 else 's'}{closed if names else ''}, two "
+            f"sessions a day, make {2 * days}"
+        )
+
+    def _codes_add_up(
+        self, row: int, values: dict[str, int], codes: dict[str, int], problems: list[Problem]
+    ) -> None:
+        """The counts by absence code must add up to the authorised and the unauthorised
+        totals, for each of the two that the file has code columns for."""
+        for key, kind, known in (
+            ("authorised", "authorised", AUTHORISED_CODES),
+            ("unauthorised", "unauthorised", UNAUTHORISED_CODES),
+        ):
+            present = [code for code in self.columns.codes if code in known]
+            if not present:
+                continue
+            total = sum(codes.get(code, 0) for code in present)
+            if total == values[key]:
+                continue
+            counted = [f"{code} {codes[code]}" for code in present if codes.get(code)]
+            added = " + ".join(counted) if counted else "no sessions"
+            self._problem(
+                problems,
+                row,
+                key,
+                f"is {values[key]}, but the {kind} absence codes add up to {total} ({added}); "
+                f"the codes' columns and the {kind} total must agree",
             )
-        self._period_problems[(start, end)] = message
-        return message
 
     def _numbers(
         self, row: int, cells: Sequence[Any], problems: list[Problem]
@@ -444,10 +523,33 @@ class RowChecker:
         pupil_id = self._pupil(row, cells, problems)
         period = self._period(row, cells, problems)
         numbers = self._numbers(row, cells, problems)
+        found = len(problems)
         codes = self._codes(row, cells, problems)
+        codes_read = len(problems) == found
+        if pupil_id is not None and period is not None:
+            _, start, end, period_key = period
+            overlap = self._overlapping(pupil_id, start, end)
+            if overlap is not None:
+                stored_start, stored_end = overlap
+                self._problem(
+                    problems,
+                    row,
+                    period_key,
+                    f"gives the period {say(start)} to {say(end)}, which overlaps the period "
+                    f"already stored for this pupil from {say(stored_start)} to "
+                    f"{say(stored_end)} without the same dates; import the same periods as "
+                    "before (weeks or half-terms), so that no session is counted twice",
+                )
+        if period is not None and numbers is not None:
+            _, start, end, _ = period
+            too_many = self._too_many_sessions(start, end, numbers["possible"])
+            if too_many is not None:
+                self._problem(problems, row, "possible", too_many)
+        if numbers is not None and codes_read and self.columns.codes:
+            self._codes_add_up(row, numbers, codes, problems)
         duplicate_of: int | None = None
         if pupil_id is not None and period is not None and track_duplicates:
-            _, start, end = period
+            _, start, end, _ = period
             packed = (pupil_id << 40) | (start.toordinal() << 20) | end.toordinal()
             duplicate_of = self.seen.get(packed)
             if duplicate_of is None:
@@ -467,7 +569,7 @@ class RowChecker:
                 )
         if problems or pupil_id is None or period is None or numbers is None:
             return None, problems, duplicate_of
-        kind, start, end = period
+        kind, start, end, _ = period
         return (
             Parsed(
                 pupil_id,
@@ -534,18 +636,104 @@ def _blank(cells: Iterable[Any]) -> bool:
 
 
 @dataclass
-class _Checked:
+class Checked:
+    """What the checking pass found: rows read, every problem counted (the first kept), the
+    rows that cannot be imported, and whether the file itself (its header) is wrong."""
+
     rows_read: int = 0
     problem_count: int = 0
     problems: list[Problem] = field(default_factory=list)
     bad_rows: set[int] = field(default_factory=set)
-    periods: set[tuple[date, date]] = field(default_factory=set)
+    file_problem: bool = False
 
     def add(self, problems: list[Problem]) -> None:
         self.problem_count += len(problems)
         room = PROBLEMS_KEPT - len(self.problems)
         if room > 0:
             self.problems.extend(problems[:room])
+
+    @property
+    def clean_rows(self) -> int:
+        return 0 if self.file_problem else self.rows_read - len(self.bad_rows)
+
+
+@dataclass
+class Plan:
+    """What checking a file needs before its rows: the headers, the columns to read (None
+    when they cannot all be found), the mapping chosen and the header's problems, and the
+    school's roll, term dates and stored periods (in ``checker``)."""
+
+    headers: list[str]
+    columns: Columns | None
+    mapping: dict[str, str]
+    problems: list[Problem]
+    checker: RowChecker | None
+
+
+def plan_import(
+    session: Session, school: School, path: str | Path, explicit: Mapping[str, str] | None = None
+) -> Plan:
+    """Read the file's header, choose its columns (``explicit``, then the school's remembered
+    mapping, then the suggestion) and load what the rows are checked against.
+
+    Every read from the database happens here, so the caller may end its transaction before
+    ``check_rows`` reads the rest of the file. Raises ``ReadError`` when the file cannot be
+    read at all.
+    """
+    with open_rows(path) as rows:
+        header_row = next(rows, None)
+    headers = [_text(cell) for cell in header_row[1]] if header_row else []
+    if not any(headers):
+        empty = "the file is empty: the first row should name the columns"
+        return Plan(headers, None, {}, [Problem(1, "", empty)], None)
+    columns, chosen, mapping_problems = columns_mapping.resolve(
+        headers, explicit or {}, remembered_mapping(session, school.id)
+    )
+    problems = [
+        Problem(1, column_letter(i) if i is not None else "", text) for i, text in mapping_problems
+    ]
+    if problems:
+        return Plan(headers, None, chosen, problems, None)
+    return Plan(headers, columns, chosen, [], RowChecker(session, school, columns))
+
+
+def check_rows(
+    plan: Plan,
+    path: str | Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = PROGRESS_EVERY,
+) -> Checked:
+    """The first pass: check every row of the file against the plan, without the database.
+
+    ``progress`` is called with the rows checked so far every ``progress_every`` rows and
+    once at the end.
+    """
+    checked = Checked()
+    checked.add(plan.problems)
+    checked.file_problem = bool(plan.problems)
+    if plan.checker is None:
+        return checked
+    checker = plan.checker
+    with open_rows(path) as rows:
+        next(rows, None)  # the header
+        for number, cells in rows:
+            if _blank(cells):
+                continue
+            checked.rows_read += 1
+            _, problems, duplicate_of = checker.check(number, cells, track_duplicates=True)
+            if problems:
+                checked.add(problems)
+                checked.bad_rows.add(number)
+                if duplicate_of is not None:
+                    checked.bad_rows.add(duplicate_of)
+            if progress is not None and checked.rows_read % progress_every == 0:
+                progress(checked.rows_read)
+    checker.seen.clear()
+    checked.problems.sort(key=lambda p: p.row)
+    if progress is not None:
+        progress(checked.rows_read)
+    return checked
 
 
 def import_attendance(
@@ -560,6 +748,7 @@ def import_attendance(
     dry_run: bool = False,
     progress: Callable[[Progress], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    progress_every: int = PROGRESS_EVERY,
 ) -> ImportResult:
     """Check the file at ``path`` for ``school`` and, unless it has problems (or
     ``clean_rows_only``), store its rows, replacing the pupils' records for the same periods.
@@ -568,61 +757,78 @@ def import_attendance(
     it (counts only, never pupils' names), except on a dry run, which stores nothing.
     """
     path = Path(path)
-    file_name = file_name or path.name
     started = time.monotonic()
-    result = ImportResult(status="checked", school=school.name)
-    checked = _Checked()
+
+    def checking(rows: int) -> None:
+        if progress is not None:
+            progress(Progress("checking", rows, None, time.monotonic() - started))
+
+    plan = plan_import(session, school, path, explicit)
+    checked = check_rows(plan, path, progress=checking, progress_every=progress_every)
+    if dry_run:
+        result = ImportResult(status="checked", school=school.name, mapping=plan.mapping)
+        result.rows_read = checked.rows_read
+        result.problem_count = checked.problem_count
+        result.problems = checked.problems
+        result.rows_skipped = len(checked.bad_rows)
+        result.seconds = time.monotonic() - started
+        return result
+    result = record_import(
+        session,
+        actor,
+        school,
+        path,
+        plan,
+        checked,
+        file_name=file_name or path.name,
+        clean_rows_only=clean_rows_only,
+        progress=progress,
+        batch_size=batch_size,
+        progress_every=progress_every,
+        started=started,
+    )
+    return result
+
+
+def record_import(
+    session: Session,
+    actor: Actor,
+    school: School,
+    path: str | Path,
+    plan: Plan,
+    checked: Checked,
+    *,
+    file_name: str,
+    clean_rows_only: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress_every: int = PROGRESS_EVERY,
+    started: float | None = None,
+) -> ImportResult:
+    """The second step: record the import of a checked file and, unless it is refused, store
+    its clean rows (the rows ``checked`` found no problem in, checked again as they are
+    stored against the school's records as they are now). Audited with counts only.
+
+    Refused when the file itself is wrong, or when rows have problems and not
+    ``clean_rows_only``. Raises ``AttendanceError`` when a row checked clean now has a problem
+    (the school's records changed since): nothing is stored then, once the caller rolls back.
+    """
+    path = Path(path)
+    started = time.monotonic() if started is None else started
+    result = ImportResult(status="imported", school=school.name, mapping=plan.mapping)
+    result.rows_read = checked.rows_read
+    result.problem_count = checked.problem_count
+    result.problems = checked.problems
 
     def report(phase: str, rows: int, total: int | None) -> None:
         if progress is not None:
             progress(Progress(phase, rows, total, time.monotonic() - started))
 
-    with open_rows(path) as rows:
-        header_row = next(rows, None)
-        headers = [_text(cell) for cell in header_row[1]] if header_row else []
-        if not any(headers):
-            empty = "the file is empty: the first row should name the columns"
-            checked.add([Problem(1, "", empty)])
-            columns = None
-        else:
-            columns, chosen, mapping_problems = columns_mapping.resolve(
-                headers, explicit or {}, remembered_mapping(session, school.id)
-            )
-            result.mapping = chosen
-            checked.add(
-                [
-                    Problem(1, column_letter(i) if i is not None else "", text)
-                    for i, text in mapping_problems
-                ]
-            )
-        if columns is not None and not checked.problem_count:
-            checker = RowChecker(session, school, columns)
-            for number, cells in rows:
-                if _blank(cells):
-                    continue
-                checked.rows_read += 1
-                parsed, problems, duplicate_of = checker.check(number, cells, track_duplicates=True)
-                if problems:
-                    checked.add(problems)
-                    checked.bad_rows.add(number)
-                    if duplicate_of is not None:
-                        checked.bad_rows.add(duplicate_of)
-                elif parsed is not None:
-                    checked.periods.add((parsed.start, parsed.end))
-                if checked.rows_read % PROGRESS_EVERY == 0:
-                    report("checking", checked.rows_read, None)
-            checker.seen.clear()
-            report("checking", checked.rows_read, None)
-
-    result.rows_read = checked.rows_read
-    result.problem_count = checked.problem_count
-    result.problems = sorted(checked.problems, key=lambda p: p.row)
-    result.rows_skipped = len(checked.bad_rows)
-    file_problem = columns is None or any(p.row == 1 for p in checked.problems)
-    if dry_run:
-        result.seconds = time.monotonic() - started
-        return result
-    rejected = file_problem or (checked.problem_count > 0 and not clean_rows_only)
+    rejected = (
+        checked.file_problem
+        or plan.columns is None
+        or (checked.problem_count > 0 and not clean_rows_only)
+    )
     record = AttendanceImport(
         school_id=school.id,
         imported_by_user_id=actor.user_id,
@@ -638,17 +844,20 @@ def import_attendance(
     session.add(record)
     session.flush()
     result.import_id = record.id
+    periods = 0
     if rejected:
         result.status = "rejected"
         result.rows_skipped = checked.rows_read
     else:
-        assert columns is not None
-        result.status = "imported"
-        _store(session, school, path, columns, record, checked, batch_size, report)
+        assert plan.columns is not None
+        periods = _store(
+            session, school, path, plan.columns, record, checked, batch_size, report, progress_every
+        )
         result.rows_imported = record.rows_imported
         result.rows_replaced = record.rows_replaced
-        result.periods = len(checked.periods)
-        _remember(session, school.id, result.mapping, actor)
+        result.rows_skipped = record.rows_skipped
+        result.periods = periods
+        _remember(session, school.id, plan.mapping, actor)
     record.finished_at = utcnow()
     log(
         session,
@@ -668,7 +877,7 @@ def import_attendance(
             "rows_skipped": record.rows_skipped,
             "rows_replaced": record.rows_replaced,
             "problems": record.problems,
-            "periods": len(checked.periods) if not rejected else 0,
+            "periods": periods,
             "clean_rows_only": clean_rows_only,
         },
     )
@@ -689,14 +898,16 @@ def _store(
     path: Path,
     columns: Columns,
     record: AttendanceImport,
-    checked: _Checked,
+    checked: Checked,
     batch_size: int,
     report: Callable[[str, int, int | None], None],
-) -> None:
+    progress_every: int,
+) -> int:
     """The second pass: store the clean rows a batch at a time, replacing earlier records of
-    the same pupils and periods."""
+    the same pupils and periods. Returns how many periods the rows covered."""
     checker = RowChecker(session, school, columns)
     batch: list[Parsed] = []
+    periods: set[tuple[date, date]] = set()
     done = 0
     total = checked.rows_read - len(checked.bad_rows)
 
@@ -704,6 +915,7 @@ def _store(
         by_period: dict[tuple[date, date], list[int]] = {}
         for parsed in batch:
             by_period.setdefault((parsed.start, parsed.end), []).append(parsed.pupil_id)
+        periods.update(by_period)
         for (start, end), pupil_ids in by_period.items():
             record.rows_replaced += rowcount(
                 session.execute(
@@ -742,23 +954,43 @@ def _store(
         for number, cells in rows:
             if number in checked.bad_rows or _blank(cells):
                 continue
-            parsed, _, _ = checker.check(number, cells, track_duplicates=False)
-            if parsed is None:  # the file changed since it was checked
+            parsed, problems, _ = checker.check(number, cells, track_duplicates=False)
+            if parsed is None:
+                why = problems[0].message if problems else "it cannot be read now"
                 raise AttendanceError(
-                    f"row {number} of the file changed while it was being imported; import it again"
+                    f"row {number} had no problem when the file was checked, but has one now "
+                    f"({why}): the school's records or the file changed in the meantime. "
+                    "Nothing was imported; check the file again"
                 )
             batch.append(parsed)
             done += 1
             if len(batch) >= batch_size:
                 flush()
-            if done % PROGRESS_EVERY == 0:
+            if done % progress_every == 0:
                 report("importing", done, total)
         if batch:
             flush()
     report("importing", done, total)
     session.flush()
+    return len(periods)
 
 
 def describe_columns(columns: Mapping[str, str]) -> list[str]:
     """The mapping in words, one line a value: 'possible sessions: "Possible Sessions"'."""
     return [f'{LABELS.get(key, key)}: "{header}"' for key, header in columns.items()]
+
+
+def remember_columns(
+    session: Session, actor: Actor, school: School, columns: Mapping[str, str]
+) -> None:
+    """Remember which column of the school's export holds which value, as chosen by a person
+    (audited: the values and headers only)."""
+    chosen = {key: header for key, header in columns.items() if key in LABELS and header}
+    _remember(session, school.id, chosen, actor)
+    log(
+        session,
+        actor,
+        "attendance.columns",
+        f"chose the attendance file's columns for {school.name}",
+        details={"school_id": school.id, "columns": chosen},
+    )

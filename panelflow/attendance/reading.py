@@ -135,3 +135,33 @@ def open_rows(path: str | Path) -> Iterator[Iterator[Row]]:
         close = getattr(rows, "close", None)
         if close is not None:
             close()
+
+
+def estimate_rows(path: str | Path) -> int | None:
+    """About how many rows follow the header, for a progress bar; None if it cannot tell.
+
+    For CSV, the lines counted (a quoted cell may hold a line break, so it may be a few
+    over); for XLSX, the size the worksheet records, which some exports get wrong.
+    """
+    path = Path(path)
+    try:
+        if _is_xlsx(path):
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(path, read_only=True, data_only=True)
+            try:
+                rows = workbook.worksheets[0].max_row if workbook.worksheets else None
+            finally:
+                workbook.close()
+            return max(rows - 1, 0) if rows else None
+        lines = 0
+        last = b"\n"
+        with path.open("rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+        if last != b"\n":
+            lines += 1  # the last line has no line break
+        return max(lines - 1, 0)
+    except Exception:  # an estimate only: checking the file says what is wrong with it
+        return None

@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from panelflow.attendance.operations import ImportResult, import_attendance
 from panelflow.organisations.models import LocalAuthority, Pupil, School
+from panelflow.roles import cli_actor
 from panelflow.terms.models import SchoolClosure
 
 SIMS_HEADERS = [
@@ -98,3 +100,13 @@ def clean_week(start: str = "07/09/2026") -> list[list[Any]]:
         [UPNS[1], start, 10, 7, 2, 1],
         [UPNS[2], start, 10, 5, 0, 5],
     ]
+
+
+OFFICER = cli_actor("Dana Data")
+
+
+def run(session: Session, school: School, path: Path, **options: Any) -> ImportResult:
+    """Import the file as an officer at the command line would, and commit."""
+    result = import_attendance(session, OFFICER, school, path, **options)
+    session.commit()
+    return result

@@ -14,26 +14,19 @@ from sqlalchemy.orm import Session
 
 from panelflow.attendance.mapping import parse_pairs, resolve, suggest
 from panelflow.attendance.models import AttendanceImport, AttendanceMapping, AttendanceRecord
-from panelflow.attendance.operations import ImportResult, import_attendance
+from panelflow.attendance.operations import ImportResult
 from panelflow.attendance.reading import ReadError, detect_encoding, open_rows
 from panelflow.audit.models import AuditRecord
 from panelflow.db import Database
 from panelflow.organisations.models import Pupil, School
-from panelflow.roles import cli_actor
-from tests.attendance.files import SIMS_HEADERS, UPNS, clean_week, make_roll, write_csv, write_xlsx
-
-OFFICER = cli_actor("Dana Data")
-
-
-@pytest.fixture
-def roll(session: Session) -> tuple[School, list[Pupil]]:
-    return make_roll(session)
-
-
-def run(session: Session, school: School, path: Path, **options: object) -> ImportResult:
-    result = import_attendance(session, OFFICER, school, path, **options)  # type: ignore[arg-type]
-    session.commit()
-    return result
+from tests.attendance.files import (
+    SIMS_HEADERS,
+    UPNS,
+    clean_week,
+    run,
+    write_csv,
+    write_xlsx,
+)
 
 
 def records(session: Session) -> list[tuple[str, date, int, int]]:

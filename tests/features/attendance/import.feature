@@ -65,3 +65,24 @@ Feature: Importing attendance from a school's MIS export
     And it says "imported 1 row for Birkenhead Park Primary covering 1 period (1 row stored before were replaced)"
     And 3 attendance records are stored for the week commencing 2026-09-07
     And pupil A100000000002 attended 4 of 10 sessions that week
+
+  Scenario: Overlapping periods, too many sessions and codes that do not add up are refused
+    Given an export "autumn.csv" with these rows:
+      | UPN           | Start Date | End Date   | Possible Sessions | Attended | Authorised Absence | Unauthorised Absence |
+      | A100000000003 | 07/09/2026 | 23/10/2026 | 70                | 70       | 0                  | 0                    |
+    And the officer has run "panelflow attendance import autumn.csv --school 105001"
+    And an export "broken.csv" with these rows:
+      | UPN           | Week Commencing | Possible Sessions | Attended | Authorised Absence | Unauthorised Absence | I - Illness | O - Other |
+      | A100000000001 | 07/09/2026      | 10                | 8        | 2                  | 0                    | 2           |           |
+      | A100000000003 | 14/09/2026      | 10                | 10       | 0                  | 0                    |             |           |
+      | A100000000001 | 14/09/2026      | 12                | 12       | 0                  | 0                    |             |           |
+      | A100000000002 | 14/09/2026      | 10                | 6        | 3                  | 1                    | 2           | 1         |
+      | A100000000002 | 21/09/2026      | 10                | 8        | 0                  | 2                    |             | 1         |
+    When the officer runs "panelflow attendance import broken.csv --school 105001"
+    Then the command fails
+    And it reports these problems:
+      | where          | says                                                                 |
+      | broken.csv:3:B | overlaps the period already stored for this pupil                    |
+      | broken.csv:4:C | more than the school could open                                      |
+      | broken.csv:5:E | the authorised absence codes add up to 2 (I 2)                       |
+      | broken.csv:6:F | the unauthorised absence codes add up to 1 (O 1)                     |
