@@ -31,9 +31,10 @@ from panelflow.roles.policy import Permission, can, can_on_case
 from panelflow.sharing.operations import sync_involvements
 from panelflow.terms.operations import calendar_for_pupil
 from panelflow.virtual_school.operations import tell as tell_virtual_school
-from panelflow.workflows.durations import WEEKDAYS, SchoolCalendar
+from panelflow.workflows.conditions import suggested
+from panelflow.workflows.durations import WEEKDAYS, Duration, SchoolCalendar
 from panelflow.workflows.engine import Allowed, Engine, Option, Reason, Refused
-from panelflow.workflows.facts import HistoryEntry
+from panelflow.workflows.facts import HistoryEntry, Sessions
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class DbFacts:
         self.calendar = calendar
         self._history: list[HistoryEntry] | None = None
         self._consents: frozenset[str] | None = None
+        self._attendance: dict[Duration | None, Sessions | None] = {}
 
     def history(self) -> Sequence[HistoryEntry]:
         if self._history is None:
@@ -118,6 +120,16 @@ class DbFacts:
     def attribute(self, name: str) -> bool:
         pupil = self.session.get(Pupil, self.case.pupil_id)
         return bool(pupil and getattr(pupil, name, False))
+
+    def attendance(self, span: Duration | None) -> Sessions | None:
+        """The pupil's imported attendance over a span, read once per span asked for."""
+        from panelflow.attendance.figures import sessions_over
+
+        if span not in self._attendance:
+            self._attendance[span] = sessions_over(
+                self.session, self.case.pupil_id, span, self.calendar
+            )
+        return self._attendance[span]
 
 
 @dataclass
@@ -200,6 +212,23 @@ def options(case: Case, actor: Actor, *, now: datetime | None = None) -> list[Op
     engine = pinned(session, case.workflow_version_id).engine
     facts = DbFacts(session, case, now or utcnow(), calendar_for_pupil(session, case.pupil_id))
     return engine.options(case.workflow_key, facts, actor.roles)
+
+
+def suggestions(
+    case: Case, steps: Sequence[Option], *, now: datetime | None = None
+) -> dict[str, list[str]]:
+    """For the case page: the steps whose ``suggested_when`` conditions all hold, each with
+    what they found ("attendance has been at least 90% over the last 6 school weeks"). A
+    suggestion allows and refuses nothing; the facts are read only if a step has one."""
+    wanted = [option.transition for option in steps if option.transition.suggested_when]
+    if not wanted:
+        return {}
+    session = object_session(case)
+    assert session is not None
+    definitions = pinned(session, case.workflow_version_id).engine.definitions
+    facts = DbFacts(session, case, now or utcnow(), calendar_for_pupil(session, case.pupil_id))
+    found = {t.trigger: suggested(t.suggested_when, facts, definitions) for t in wanted}
+    return {trigger: words for trigger, words in found.items() if words}
 
 
 def fire(

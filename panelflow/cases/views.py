@@ -21,9 +21,10 @@ from panelflow import web
 from panelflow.accounts.views import require_sign_in
 from panelflow.actions.agreeing import runs_case
 from panelflow.actions.models import Action
+from panelflow.attendance.figures import pupil_figures
 from panelflow.audit.operations import log
 from panelflow.cases.models import Case, CaseTimer
-from panelflow.cases.operations import options
+from panelflow.cases.operations import options, suggestions
 from panelflow.cases.rows import CaseRow
 from panelflow.cases.timeline import timeline
 from panelflow.catalogue.operations import pinned
@@ -148,6 +149,7 @@ def pupil(pupil_id: int) -> ResponseReturnValue:
     ).all()
     definitions = _definitions(cases[-1]) if cases else None
     entries = timeline(session, case_ids, definitions, _labels(cases))
+    attendance = pupil_figures(session, found.id)
     log(
         session,
         actor,
@@ -164,6 +166,7 @@ def pupil(pupil_id: int) -> ResponseReturnValue:
         actions=actions,
         entries=entries,
         numbered={case_id: n for n, case_id in enumerate(case_ids, start=1)},
+        attendance=attendance,
     )
 
 
@@ -197,6 +200,7 @@ def case(case_id: int) -> ResponseReturnValue:
     ).all()
     funding = case_funding(session, actor, found)
     formal = case_panel(session, actor, found, steps)
+    suggested = suggestions(found, [s for s in steps if s.permitted and s.transition.allowed])
     log(
         session,
         actor,
@@ -222,6 +226,7 @@ def case(case_id: int) -> ResponseReturnValue:
         sources={row.case.id: row.title for row in _rows(linked)},
         definitions=definitions,
         funding=funding,
+        suggested=suggested,
     )
 
 

@@ -22,14 +22,17 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import and_, exists, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from panelflow.accounts.models import RoleAssignment, User
+from panelflow.attendance.figures import PupilFigures, figures_for, rules_in_force
 from panelflow.audit.operations import log
 from panelflow.cases.models import Case, CaseEvent
+from panelflow.cases.rows import OpenCase, open_cases
 from panelflow.catalogue.operations import pinned
 from panelflow.db import utcnow
 from panelflow.organisations.models import Pupil, School
@@ -444,27 +447,38 @@ class Flag:
 
 
 @dataclass
-class OpenCase:
-    case_id: int
-    title: str
-    state: str
-
-
-@dataclass
 class Row:
     pupil: Pupil
     school: School
     flags: list[Flag] = field(default_factory=list)
-    attendance: float | None = None
+    attendance: float | None = None  # the latest figure recorded at a review
     attendance_on: datetime | None = None
     target: int | None = None
     plan_date: date | None = None
     cases: list[OpenCase] = field(default_factory=list)
     notices: list[VirtualSchoolNotice] = field(default_factory=list)
+    imported: PupilFigures | None = None  # the school's imported attendance, if any
+
+    @property
+    def imported_rate(self) -> Fraction | None:
+        """The imported attendance over the last 6 school weeks (or, without any in those
+        weeks, this school year): what the PEP target is compared with."""
+        if self.imported is None:
+            return None
+        for sessions in (self.imported.recent, self.imported.year):
+            if sessions is not None and sessions.rate is not None:
+                return sessions.rate
+        return None
 
     @property
     def below_target(self) -> bool | None:
-        if self.attendance is None or self.target is None:
+        """Below the PEP target: on the imported attendance, or, when none is imported, on
+        the latest figure recorded at a review."""
+        if self.target is None:
+            return None
+        if self.imported_rate is not None:
+            return self.imported_rate * 100 < self.target
+        if self.attendance is None:
             return None
         return self.attendance < self.target
 
@@ -497,10 +511,11 @@ def caseload(
     now: datetime | None = None,
 ) -> Caseload:
     """Every pupil the live rule covers at the head's local authority's schools, a page at a
-    time in SQL, with their flags, attendance, PEP target, open cases and recent notices.
+    time in SQL, with their flags, attendance (imported, or else as recorded at a review),
+    PEP target, open cases and recent notices.
 
-    Nine queries whatever the page holds (plus the definitions of each workflow version the
-    open cases are on, read once per version).
+    The same number of queries whatever the page holds (plus the definitions of each workflow
+    version the open cases are on, read once per version).
     """
     today = today_in_england(now)
     rule = live_rule(session)
@@ -537,6 +552,7 @@ def caseload(
     rows = {pupil.id: Row(pupil, by_id[pupil.school_id]) for pupil in found}
     if rows:
         _add_flags(session, rows, rule, today)
+        _add_imported(session, rows)
         _add_attendance(session, rows)
         _add_plans(session, rows)
         _add_cases(session, rows)
@@ -567,6 +583,14 @@ def _add_flags(
 
 def _latest(partition: Any, *order: Any) -> Any:
     return func.row_number().over(partition_by=partition, order_by=order).label("n")
+
+
+def _add_imported(session: Session, rows: dict[int, Row]) -> None:
+    """The attendance the schools imported: the last 6 school weeks and this school year, to
+    each school's latest period (four statements, whatever the page holds)."""
+    found = figures_for(session, Pupil.id.in_(rows), rules_in_force(session))
+    for pupil_id, figures in found.items():
+        rows[pupil_id].imported = figures
 
 
 def _add_attendance(session: Session, rows: dict[int, Row]) -> None:
@@ -613,24 +637,8 @@ def _add_plans(session: Session, rows: dict[int, Row]) -> None:
 
 
 def _add_cases(session: Session, rows: dict[int, Row]) -> None:
-    found = session.execute(
-        select(Case.id, Case.pupil_id, Case.workflow_key, Case.workflow_version_id, Case.state)
-        .where(Case.pupil_id.in_(rows), Case.is_final.is_(False))
-        .order_by(Case.opened_at, Case.id)
-    ).all()
-    definitions = {
-        version_id: pinned(session, version_id).engine.definitions
-        for version_id in {c.workflow_version_id for c in found}
-    }
-    for case_id, pupil_id, key, version_id, state in found:
-        workflow = definitions[version_id].workflows.get(key)
-        rows[pupil_id].cases.append(
-            OpenCase(
-                case_id,
-                workflow.title if workflow else key.replace("_", " "),
-                workflow.state_label(state) if workflow else state.replace("_", " "),
-            )
-        )
+    for pupil_id, cases in open_cases(session, rows).items():
+        rows[pupil_id].cases = cases
 
 
 def _add_notices(session: Session, rows: dict[int, Row]) -> None:

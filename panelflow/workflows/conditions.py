@@ -7,6 +7,7 @@ A condition is written in YAML as a name, optionally with arguments and a compar
     count_of(review_held) >= 2
     time_in_state >= 6 school weeks
     looked_after
+    attendance_at_least(90%, 6 school weeks)
 
 There are no Python expressions: the text is parsed by a small grammar and every name must be
 in ``LIBRARY``. Each condition can say in words what is missing when it is not met (and, for
@@ -17,12 +18,15 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from panelflow.workflows.durations import DURATION_HELP, Duration, parse_duration
+from panelflow.workflows.facts import Sessions, percent
 
 if TYPE_CHECKING:
     from panelflow.workflows.definitions import WorkflowSet
@@ -62,6 +66,7 @@ class ConditionSpec:
     number: int | None = None
     duration: Duration | None = None
     alternatives: tuple[ConditionSpec, ...] = ()  # for "a or b": met when any is met
+    share: Fraction | None = None  # a percentage argument, as a share (90% is 9/10)
 
     def __str__(self) -> str:
         return self.text
@@ -83,14 +88,14 @@ class ConditionType:
     """A condition the library offers: its parameters, how to compare, and its documentation."""
 
     name: str
-    params: tuple[str, ...]  # kinds: field, trigger, state, agency, duration
+    params: tuple[str, ...]  # kinds: field, trigger, state, agency, duration, percentage
     compare: str | None  # None, "number" or "duration"
     summary: str
     example: str
     evaluate: Callable[[ConditionSpec, CaseFacts, WorkflowSet], Outcome]
 
 
-def _day(moment: datetime) -> str:
+def _day(moment: datetime | date) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
@@ -204,6 +209,57 @@ def _attribute(attribute: str, described: str) -> Callable[..., Outcome]:
     return evaluate
 
 
+def _no_attendance(span: Duration | None, found: Sessions | None) -> str:
+    over = f"the last {span}" if span is not None else "this academic year"
+    if found is None:
+        return f"no attendance has been imported for {over}"
+    return f"no possible sessions were recorded in {over} (to {_day(found.end)})"
+
+
+def _attendance_rate(below: bool) -> Callable[..., Outcome]:
+    def evaluate(spec: ConditionSpec, facts: CaseFacts, names: WorkflowSet) -> Outcome:
+        assert spec.share is not None and spec.duration is not None
+        found = facts.attendance(spec.duration)
+        if found is None or found.rate is None:
+            return Outcome(False, _no_attendance(spec.duration, found), "")
+        wanted, got = percent(spec.share), percent(found.rate)
+        over = f"over the last {spec.duration}"
+        to = f"to {_day(found.end)}"
+        if below:
+            return Outcome(
+                found.rate < spec.share,
+                f"attendance {over} was {got} ({to}); this needs below {wanted}",
+                f"attendance {over} has been below {wanted} ({got}, {to})",
+            )
+        return Outcome(
+            found.rate >= spec.share,
+            f"attendance {over} was {got} ({to}); this needs at least {wanted}",
+            f"attendance has been at least {wanted} {over} ({got}, {to})",
+        )
+
+    return evaluate
+
+
+def _absent(severe: bool) -> Callable[..., Outcome]:
+    words = "severely absent" if severe else "persistently absent"
+
+    def evaluate(spec: ConditionSpec, facts: CaseFacts, names: WorkflowSet) -> Outcome:
+        rules = names.attendance
+        threshold = rules.severe if severe else rules.persistent
+        found = facts.attendance(None)
+        if found is None or found.missed is None:
+            return Outcome(False, _no_attendance(None, found), "")
+        missed = f"{percent(found.missed)} of possible sessions missed, to {_day(found.end)}"
+        return Outcome(
+            found.missed >= threshold,
+            f"the pupil is not {words} this year ({missed}); {words} is "
+            f"{percent(threshold)} or more missed",
+            f"the pupil is {words} this year ({missed})",
+        )
+
+    return evaluate
+
+
 _TYPES = [
     ConditionType(
         "has_recorded",
@@ -261,6 +317,42 @@ _TYPES = [
         "consent_recorded(camhs)",
         _consent_recorded,
     ),
+    ConditionType(
+        "attendance_at_least",
+        ("percentage", "duration"),
+        None,
+        "The pupil's imported attendance over the given last span of time is at least this "
+        "percentage.",
+        "attendance_at_least(90%, 6 school weeks)",
+        _attendance_rate(below=False),
+    ),
+    ConditionType(
+        "attendance_below",
+        ("percentage", "duration"),
+        None,
+        "The pupil's imported attendance over the given last span of time is below this "
+        "percentage.",
+        "attendance_below(90%, 6 school weeks)",
+        _attendance_rate(below=True),
+    ),
+    ConditionType(
+        "persistently_absent",
+        (),
+        None,
+        "The pupil has missed the persistent absence share of possible sessions (10% unless "
+        "'attendance:' says otherwise) or more this academic year.",
+        "persistently_absent",
+        _absent(severe=False),
+    ),
+    ConditionType(
+        "severely_absent",
+        (),
+        None,
+        "The pupil has missed the severe absence share of possible sessions (50% unless "
+        "'attendance:' says otherwise) or more this academic year.",
+        "severely_absent",
+        _absent(severe=True),
+    ),
 ]
 for _name, _words in [
     ("looked_after", "looked after"),
@@ -281,6 +373,25 @@ LIBRARY: dict[str, ConditionType] = {t.name: t for t in _TYPES}
 
 class ConditionSyntaxError(ValueError):
     """The text is not a condition; the message says why in plain words."""
+
+
+PERCENTAGE_HELP = "write a percentage from 1% to 100%, like 90%"
+
+
+def parse_percentage(text: str) -> Fraction | None:
+    """'90%' (or '90', '92.5%') as a share of one; None unless it is from 1% to 100%."""
+    written = text.strip()
+    if written.endswith("%"):
+        written = written[:-1].strip()
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", written):
+        return None
+    try:
+        value = Fraction(Decimal(written))
+    except (InvalidOperation, ValueError):
+        return None
+    if not 1 <= value <= 100:
+        return None
+    return value / 100
 
 
 _OR = re.compile(r"\s+or\s+")
@@ -345,8 +456,16 @@ def _parse_one(text: str) -> ConditionSpec:
             f"condition '{name}' takes no brackets; write it as '{ctype.example}'"
         )
     duration = None
+    share = None
     for kind, arg in zip(ctype.params, args, strict=True):
-        if kind == "duration":
+        if kind == "percentage":
+            share = parse_percentage(arg)
+            if share is None:
+                raise ConditionSyntaxError(
+                    f"'{arg}' in '{text.strip()}' is not a percentage: {PERCENTAGE_HELP}; for "
+                    f"example '{ctype.example}'"
+                )
+        elif kind == "duration":
             duration = parse_duration(arg)
             if duration is None:
                 raise ConditionSyntaxError(
@@ -381,7 +500,7 @@ def _parse_one(text: str) -> ConditionSpec:
         duration = parse_duration(value)
         if duration is None:
             raise ConditionSyntaxError(f"'{value}' in '{text}' is not a duration: {DURATION_HELP}")
-    return ConditionSpec(text.strip(), name, args, op, number, duration)
+    return ConditionSpec(text.strip(), name, args, op, number, duration, share=share)
 
 
 def describe_condition(spec: ConditionSpec) -> str:
@@ -401,3 +520,16 @@ def evaluate(spec: ConditionSpec, facts: CaseFacts, names: WorkflowSet) -> Outco
         "none of these is the case: " + "; ".join(o.unmet_message for o in outcomes),
         met[0].met_message if met else "",
     )
+
+
+def suggested(specs: Sequence[ConditionSpec], facts: CaseFacts, names: WorkflowSet) -> list[str]:
+    """What each of a step's ``suggested_when`` conditions found, when every one holds; an
+    empty list when any does not (or there are none). A suggestion never allows or refuses
+    anything."""
+    found = []
+    for spec in specs:
+        outcome = evaluate(spec, facts, names)
+        if not outcome.met:
+            return []
+        found.append(outcome.met_message)
+    return found

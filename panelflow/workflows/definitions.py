@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from panelflow.workflows.conditions import ConditionSpec
 from panelflow.workflows.durations import Duration
@@ -88,6 +89,8 @@ class TransitionDef:
     # A safeguarding step: from any open state, with no conditions and no sign-off, so that
     # nothing in the record can ever hold it back (the validator makes sure of it).
     safeguarding: bool = False
+    # Conditions that, when all hold, make the case page suggest this step (never required).
+    suggested_when: tuple[ConditionSpec, ...] = ()
 
     def leaves(self, state: str) -> bool:
         return WILDCARD in self.sources or state in self.sources
@@ -198,6 +201,27 @@ class VirtualSchoolRule:
 DEFAULT_VIRTUAL_SCHOOL = VirtualSchoolRule(VIRTUAL_SCHOOL_FLAGS)
 
 
+FALLING_OVER = Duration(4, "school_weeks")
+
+
+@dataclass(frozen=True)
+class AttendanceRules:
+    """The ``attendance:`` section: when a pupil counts as persistently or severely absent
+    (the share of possible sessions missed this academic year), and what "falling fast" is
+    (a drop of ``falling_points`` percentage points between the last ``falling_over`` and the
+    same span before it)."""
+
+    persistent: Fraction = Fraction(10, 100)
+    severe: Fraction = Fraction(50, 100)
+    falling_points: Fraction = Fraction(10)
+    falling_over: Duration = FALLING_OVER
+
+
+# A file without an 'attendance:' section: the national definitions (10% and 50% of
+# sessions missed) and a fall of 10 points over 4 school weeks.
+DEFAULT_ATTENDANCE = AttendanceRules()
+
+
 @dataclass(frozen=True)
 class WorkflowSet:
     """Everything one workflow file declares: agencies, roles, fields, workflows, funding."""
@@ -210,6 +234,7 @@ class WorkflowSet:
     funding: FundingRules | None = None  # None: the file has no 'funding:' section
     # None: the file has no 'virtual_school:' section (``DEFAULT_VIRTUAL_SCHOOL`` applies)
     virtual_school: VirtualSchoolRule | None = None
+    attendance: AttendanceRules = DEFAULT_ATTENDANCE
 
     def field_label(self, name: str) -> str:
         found = self.fields.get(name)

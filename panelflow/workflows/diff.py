@@ -13,12 +13,14 @@ from collections.abc import Iterable
 from panelflow.workflows.definitions import (
     DEFAULT_VIRTUAL_SCHOOL,
     ApprovalBand,
+    AttendanceRules,
     FundingRules,
     TransitionDef,
     VirtualSchoolRule,
     WorkflowDef,
     WorkflowSet,
 )
+from panelflow.workflows.facts import percent
 from panelflow.workflows.money import format_money
 
 
@@ -42,6 +44,7 @@ def _compare_transition(where: str, old: TransitionDef, new: TransitionDef) -> l
         ("effects", "effects"),
         ("label", "label"),
         ("sign_off", "second sign-off roles"),
+        ("suggested_when", "conditions it is suggested when"),
     ]:
         before, after = getattr(old, attribute), getattr(new, attribute)
         if before == after:
@@ -191,6 +194,11 @@ def describe_changes(old: WorkflowSet | None, new: WorkflowSet) -> list[str]:
         changes.append("barrier list changed")
     changes.extend(_compare_funding(old.funding, new.funding))
     changes.extend(_compare_virtual_school(old.virtual_school, new.virtual_school))
+    if old.attendance != new.attendance:
+        changes.append(
+            f"attendance thresholds changed from {_describe_attendance(old.attendance)} to "
+            f"{_describe_attendance(new.attendance)}"
+        )
     for key in sorted(new.workflows.keys() - old.workflows.keys()):
         changes.append(f"workflow '{key}' added")
     for key in sorted(old.workflows.keys() - new.workflows.keys()):
@@ -209,4 +217,12 @@ def text_diff(old_text: str, new_text: str, old_name: str, new_name: str) -> str
             fromfile=old_name,
             tofile=new_name,
         )
+    )
+
+
+def _describe_attendance(rules: AttendanceRules) -> str:
+    return (
+        f"persistent absence {percent(rules.persistent)}, severe absence "
+        f"{percent(rules.severe)}, falling fast {float(rules.falling_points):g} points over "
+        f"{rules.falling_over}"
     )

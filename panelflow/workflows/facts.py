@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from fractions import Fraction
 from typing import Any, Protocol
 
-from panelflow.workflows.durations import WEEKDAYS, SchoolCalendar
+from panelflow.workflows.durations import WEEKDAYS, Duration, SchoolCalendar
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,37 @@ class HistoryEntry:
     from_state: str
     to_state: str
     fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """A pupil's imported attendance over a span: possible and attended sessions (half-days),
+    from the periods that end between ``start`` and ``end`` (the latest period the school has
+    imported). ``periods`` is how many periods were counted."""
+
+    possible: int
+    attended: int
+    start: date
+    end: date
+    periods: int = 1
+
+    @property
+    def rate(self) -> Fraction | None:
+        """Attended over possible; None when there were no possible sessions."""
+        return Fraction(self.attended, self.possible) if self.possible else None
+
+    @property
+    def missed(self) -> Fraction | None:
+        """The share of possible sessions missed; None without possible sessions."""
+        return 1 - self.rate if self.rate is not None else None
+
+
+def percent(share: Fraction | None) -> str:
+    """A share as people read it: '96%', or '89.6%' when a whole number would mislead."""
+    if share is None:
+        return "no figure"
+    value = round(float(share) * 100, 1)
+    return f"{value:.1f}".rstrip("0").rstrip(".") + "%"
 
 
 class CaseFacts(Protocol):
@@ -45,6 +77,12 @@ class CaseFacts(Protocol):
         """A pupil attribute such as ``looked_after`` or ``has_ehcp``."""
         ...
 
+    def attendance(self, span: Duration | None) -> Sessions | None:
+        """The pupil's imported attendance over the last ``span`` (None: this academic year)
+        up to the latest period their school has imported; None when nothing is imported
+        for that span."""
+        ...
+
 
 @dataclass
 class StaticFacts:
@@ -58,6 +96,8 @@ class StaticFacts:
     attributes: Mapping[str, bool] = field(default_factory=dict)
     calendar: SchoolCalendar = WEEKDAYS
     workflow: str = ""
+    # Attendance by span, as ``attendance()`` answers it (the key None: this academic year).
+    attended: Mapping[Duration | None, Sessions] = field(default_factory=dict)
 
     def history(self) -> Sequence[HistoryEntry]:
         return self.entries
@@ -67,3 +107,6 @@ class StaticFacts:
 
     def attribute(self, name: str) -> bool:
         return bool(self.attributes.get(name, False))
+
+    def attendance(self, span: Duration | None) -> Sessions | None:
+        return self.attended.get(span)

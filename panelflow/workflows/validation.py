@@ -13,18 +13,21 @@ import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from panelflow.workflows.conditions import (
     LIBRARY,
     ConditionSpec,
     ConditionSyntaxError,
     parse_condition,
+    parse_percentage,
 )
 from panelflow.workflows.definitions import (
     REFLEXIVE,
     VIRTUAL_SCHOOL_FLAGS,
     WILDCARD,
     ApprovalBand,
+    AttendanceRules,
     Effect,
     FieldDef,
     FundingRules,
@@ -63,6 +66,7 @@ TOP_KEYS = {
     "workflows": True,
     "funding": False,
     "virtual_school": False,
+    "attendance": False,
 }
 ROLE_KEYS = {"agency": True, "label": True}
 FIELD_KEYS = {"label": True, "type": False, "options": False, "hint": False}
@@ -97,6 +101,7 @@ TRANSITION_KEYS = {
     "effects": False,
     "sign_off": False,
     "safeguarding": False,
+    "suggested_when": False,
 }
 KEY_HINTS = {
     "trigger": "add 'trigger:' with a name for this step, like 'escalate'",
@@ -127,6 +132,15 @@ EFFECT_KEYS = {
 FUNDING_KEYS = {"items": True, "approval": True}
 BAND_KEYS = {"up_to": False, "approved_by": True, "second_approval_by": False}
 VIRTUAL_SCHOOL_KEYS = {"pupils": True, "tell_when": False}
+ATTENDANCE_KEYS = {"persistent_absence": False, "severe_absence": False, "falling_fast": False}
+FALLING_FAST = re.compile(
+    r"^\s*(?P<points>[0-9]+(?:\.[0-9]+)?)\s+(?:percentage\s+)?points?\s+over\s+(?P<span>.+?)\s*$",
+    re.IGNORECASE,
+)
+FALLING_FAST_HELP = (
+    "write how many percentage points attendance falls by, and over how long, like "
+    "'10 points over 4 school weeks'"
+)
 
 
 @dataclass
@@ -329,6 +343,7 @@ VOCABULARY_KEYS = frozenset(
         *FUNDING_KEYS,
         *BAND_KEYS,
         *VIRTUAL_SCHOOL_KEYS,
+        *ATTENDANCE_KEYS,
     ]
 )
 
@@ -412,9 +427,82 @@ def _validate(root: Located, c: _Checker) -> WorkflowSet | None:
         if wf is not None:
             workflows[key] = wf
     virtual_school = _virtual_school(root.value.get("virtual_school"), triggers_of, c)
+    attendance = _attendance(root.value.get("attendance"), c)
     if c.problems:
         return None
-    return WorkflowSet(agencies, roles, fields, workflows, barriers, funding, virtual_school)
+    return WorkflowSet(
+        agencies, roles, fields, workflows, barriers, funding, virtual_school, attendance
+    )
+
+
+def _attendance(node: Located | None, c: _Checker) -> AttendanceRules:
+    """The optional 'attendance:' section: the persistent and severe absence thresholds (a
+    share of possible sessions missed) and what counts as attendance falling fast. What it
+    leaves out keeps the national definitions (10% and 50%) and 10 points over 4 school
+    weeks."""
+    rules = AttendanceRules()
+    if node is None or not c.mapping(node, "'attendance'"):
+        return rules
+    c.keys(node, ATTENDANCE_KEYS, "'attendance'")
+    found: dict[str, Fraction] = {}
+    for key, default in (("persistent_absence", 10), ("severe_absence", 50)):
+        what = f"'{key}' of 'attendance'"
+        text = c.text(node.value.get(key), what)
+        if text is None:
+            continue
+        share = parse_percentage(text)
+        if share is None or share == 1:
+            c.add(
+                node.value[key],
+                f"{what} is '{text}', which is not a share of sessions missed: write a "
+                f"percentage from 1% to 99%, like {default}%",
+            )
+            continue
+        found[key] = share
+    persistent = found.get("persistent_absence", rules.persistent)
+    severe = found.get("severe_absence", rules.severe)
+    if severe <= persistent and ("persistent_absence" in found or "severe_absence" in found):
+        where = node.value.get("severe_absence") or node.value["persistent_absence"]
+        c.add(
+            where,
+            f"'severe_absence' of 'attendance' ({_share(severe)}) must be more than "
+            f"'persistent_absence' ({_share(persistent)}): severe absence is the larger "
+            "share of sessions missed",
+        )
+    points, over = rules.falling_points, rules.falling_over
+    text = c.text(node.value.get("falling_fast"), "'falling_fast' of 'attendance'")
+    if text is not None:
+        where = node.value["falling_fast"]
+        match = FALLING_FAST.match(text)
+        span = parse_duration(match.group("span")) if match else None
+        if match is None:
+            c.add(where, f"'falling_fast' of 'attendance' is '{text}'; {FALLING_FAST_HELP}")
+        elif span is None:
+            c.add(
+                where,
+                f"'{match.group('span')}' in 'falling_fast' of 'attendance' is not a "
+                f"duration: {DURATION_HELP}",
+            )
+        elif not 1 <= Fraction(match.group("points")) <= 100:
+            c.add(
+                where,
+                f"'falling_fast' of 'attendance' falls by {match.group('points')} points; "
+                "write a number of points from 1 to 100, like '10 points over 4 school weeks'",
+            )
+        elif span.amount == 0:
+            c.add(
+                where,
+                f"'falling_fast' of 'attendance' is over {span}; write a span of at least one "
+                "day, like '4 school weeks'",
+            )
+        else:
+            points, over = Fraction(match.group("points")), span
+    return AttendanceRules(persistent, severe, points, over)
+
+
+def _share(share: Fraction) -> str:
+    value = share * 100
+    return f"{int(value)}%" if value.denominator == 1 else f"{float(value):g}%"
 
 
 def _virtual_school(
@@ -1088,6 +1176,22 @@ def _transition_body(
     unless = _conditions(node.value.get("unless"), f"'unless' of {where}", workflow, ctx, c)
     effects = _effects(node.value.get("effects"), where, workflow, ctx, c)
     sign_off = _sign_off(node.value.get("sign_off"), where, ctx, c)
+    suggested_node = node.value.get("suggested_when")
+    suggested_when: list[ConditionSpec] = []
+    if suggested_node is not None and (
+        (suggested_node.is_list and not suggested_node.value)
+        or (suggested_node.is_scalar and suggested_node.tag == NULL_TAG)
+    ):
+        c.add(
+            suggested_node,
+            f"'suggested_when' of {where} is empty; list the conditions under which the case "
+            "page suggests this step, like [attendance_at_least(95%, 6 school weeks)], or "
+            "remove 'suggested_when'",
+        )
+    else:
+        suggested_when = _conditions(
+            suggested_node, f"'suggested_when' of {where}", workflow, ctx, c
+        )
     safeguarding = c.boolean(node.value.get("safeguarding"), f"'safeguarding' of {where}")
     if safeguarding:
         _check_safeguarding(node, where, c)
@@ -1108,6 +1212,7 @@ def _transition_body(
         description=description,
         sign_off=tuple(sign_off),
         safeguarding=safeguarding,
+        suggested_when=tuple(suggested_when),
     )
 
 
