@@ -36,6 +36,10 @@ BLUEPRINTS = (
     "panelflow.signoffs.views",
     "panelflow.sharing.views",
     "panelflow.virtual_school.views",
+    "panelflow.impact.views",
+    "panelflow.attendance.watch_views",
+    "panelflow.attendance.views",
+    "panelflow.subject_access.views",
 )
 
 

@@ -180,6 +180,8 @@ def attendance_stories(
         rates[pupil_id] = _improves(rng.uniform(0.74, 0.82), rng.uniform(0.90, 0.97))
     for pupil_id in measured["not_improved"]:
         rates[pupil_id] = _improves(0.84, 0.80)
+    # At targeted support and attending well for weeks: stepping down is suggested.
+    rates[pupils[15].id] = _improves(0.78, 0.985)
     # For the suggestion list: falling fast, or crossing a threshold in the last week.
     rates[pupils[36].id] = _falls(0.97, 0.55, 4)
     rates[pupils[37].id] = _last_week(0.93, 0.0)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from panelflow.accounts.models import User
 from panelflow.accounts.operations import actor_for
 from panelflow.actions.operations import create_action, work_on
+from panelflow.attendance.models import AttendanceImportJob
 from panelflow.cases.models import Case, Consent
 from panelflow.cases.operations import fire, open_case
 from panelflow.db import utcnow
@@ -58,6 +59,8 @@ SHARERS = frozenset(r for r, p in MATRIX.items() if Permission.RECORD_SHARING in
 VSH = frozenset({"virtual_school_head"})
 RUNNERS = frozenset(r for r, p in MATRIX.items() if Permission.RUN_PANELS in p)
 RUNS_FIRST = frozenset({"chair", "lead"})  # the first school's chair and attendance lead
+IMPORTERS = frozenset(r for r, p in MATRIX.items() if Permission.IMPORT_ATTENDANCE in p)
+IMPACT = frozenset(r for r, p in MATRIX.items() if Permission.VIEW_IMPACT in p)
 
 
 @dataclass(frozen=True)
@@ -358,6 +361,60 @@ ROUTES = [
         sees=SEES_OWN_PUPIL,
         refused=frozenset({"teacher", "camhs"}) | EWOS,
     ),
+    # Impact and barrier themes: counts only, for the person's school or their authority.
+    Route("impact.report", "GET", "/impact", IMPACT),
+    Route("impact.report_chart", "GET", "/impact/chart.svg", IMPACT),
+    Route("impact.report_export", "GET", "/impact/export/types.csv", IMPACT),
+    Route("impact.report_export", "GET", "/impact/export/year_groups.xlsx", IMPACT),
+    # Only the authority's roles have a table of schools.
+    Route(
+        "impact.report_export",
+        "GET",
+        "/impact/export/schools.csv",
+        IMPACT,
+        sees=frozenset({"admin"}) | EWOS,
+    ),
+    Route("impact.barriers", "GET", "/impact/barriers", IMPACT),
+    Route("impact.barriers_chart", "GET", "/impact/barriers/chart.svg", IMPACT),
+    Route("impact.barriers_export", "GET", "/impact/barriers/export/months.xlsx", IMPACT),
+    # Suggestions from attendance: only pupils within need-to-know are listed.
+    Route("attendance_watch.conversations", "GET", "/attendance/conversations", PRACTITIONERS),
+    # Importing attendance: always for the person's own school; another school's upload is
+    # not found.
+    Route("attendance.upload", "GET", "/attendance/import", IMPORTERS),
+    Route(
+        "attendance.job_page", "GET", "/attendance/imports/{import_job}", IMPORTERS, sees=RUNS_FIRST
+    ),
+    Route(
+        "attendance.job_progress",
+        "GET",
+        "/attendance/imports/{import_job}/progress",
+        IMPORTERS,
+        sees=RUNS_FIRST,
+    ),
+    Route(
+        "attendance.columns",
+        "GET",
+        "/attendance/imports/{import_job}/columns",
+        IMPORTERS,
+        302,  # the job's columns are known: back to the job
+        sees=RUNS_FIRST,
+    ),
+    # A subject access export needs sight of the pupil and of every one of their cases.
+    Route(
+        "subject_access.subject_access",
+        "GET",
+        "/pupils/{own_pupil}/subject-access",
+        frozenset({"panel_chair", "attendance_lead", "virtual_school_head"}),
+        sees=RUNS_FIRST | {"vsh"},
+    ),
+    Route(
+        "subject_access.subject_access",
+        "GET",
+        "/pupils/{other_la_pupil}/subject-access",
+        frozenset({"panel_chair", "attendance_lead", "virtual_school_head"}),
+        sees=frozenset(),
+    ),
     # The feed is reached by its secret address alone: tests/calendar/test_feeds.py.
     Route("calendar.feed", "GET", "/calendar/not-a-token.ics", EVERYONE, 404, public=True),
 ]
@@ -388,6 +445,7 @@ POSTED_ROUTES = {
     "signoffs.give",  # tests/features/statutory/statutory_steps.feature
     "signoffs.refuse_page",
     "signoffs.withdraw_page",
+    "attendance.start_import",  # tests/features/attendance/upload.feature
 }
 SIGN_IN_ROUTES = {
     "accounts.sign_in_page",
@@ -507,9 +565,18 @@ def resources(session: Session, personas: dict[str, str]) -> dict[str, int]:
         started_on=date(2025, 9, 1),
         recorded_by_name="Lee Morgan",
     )
-    session.add_all([sign_off, consent, flag_period])
+    import_job = AttendanceImportJob(
+        school_id=first.id,
+        created_by_name="Lee Morgan",
+        file_name="week.csv",
+        stored_name="0" * 32,
+        status="checked",
+        rows_read=1,
+    )
+    session.add_all([sign_off, consent, flag_period, import_job])
     session.flush()
     more = {
+        "import_job": import_job.id,
         "sign_off": sign_off.id,
         "consent": consent.id,
         "flag_period": flag_period.id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -19,6 +20,7 @@ from werkzeug.test import TestResponse
 from panelflow.accounts.models import User
 from panelflow.db import Database
 from panelflow.organisations.models import Pupil, School
+from panelflow.panels.models import Panel, PanelSchool
 from tests.factories import Auth, make_account, make_local_authority, make_pupil, make_school
 
 
@@ -85,3 +87,31 @@ def signed_in(client: FlaskClient, db: Database, world: dict[str, Any], first: s
     [(email,)] = read(db, select(User.email).where(User.id == world["users"][first]))
     assert Auth(client).sign_in(email).status_code == 302
     world["signed_in"] = first
+
+
+def panel_with_budget(session: Session, school: str, amount: str, label: str) -> Panel:
+    """A panel for the school with a budget from a month ago to three months ahead, set by
+    an LA administrator of another authority (so they meet no one in the story)."""
+    from panelflow.accounts.operations import actor_for
+    from panelflow.funding.operations import parse_money, set_budget, today
+
+    at = school_named(session, school)
+    panel = Panel(name=f"{school} panel", local_authority_id=at.local_authority_id)
+    session.add(panel)
+    session.flush()
+    session.add(PanelSchool(panel_id=panel.id, school_id=at.id))
+    treasurer = make_account(
+        session, "la_admin", name="Budget Setter", local_authority=make_local_authority(session)
+    )
+    now = today()
+    set_budget(
+        session,
+        actor_for(treasurer),
+        panel_id=panel.id,
+        label=label,
+        starts_on=now - timedelta(days=30),
+        ends_on=now + timedelta(days=90),
+        amount_pence=parse_money(amount),
+    )
+    session.commit()
+    return panel

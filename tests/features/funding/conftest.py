@@ -7,7 +7,6 @@ The app and these steps use separate database sessions; reads use a short-lived 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,15 +20,18 @@ from panelflow.accounts.operations import actor_for
 from panelflow.cases.operations import open_case
 from panelflow.catalogue.models import WorkflowVersion
 from panelflow.db import Database
-from panelflow.funding.operations import set_budget, today
-from panelflow.panels.models import Panel, PanelSchool
 from tests.factories import (
     csrf_token,
-    make_account,
-    make_local_authority,
     make_pupil,
 )
-from tests.features.pages import person, read, school_named, signed_in, text
+from tests.features.pages import (
+    panel_with_budget,
+    person,
+    read,
+    school_named,
+    signed_in,
+    text,
+)
 
 ROLE_WORDS = {
     "panel chair": "panel_chair",
@@ -62,28 +64,7 @@ def _published(published: WorkflowVersion) -> None:
 def _panel_with_budget(
     session: Session, world: dict[str, Any], school: str, amount: str, label: str
 ) -> None:
-    from panelflow.funding.operations import parse_money
-
-    at = school_named(session, school)
-    panel = Panel(name=f"{school} panel", local_authority_id=at.local_authority_id)
-    session.add(panel)
-    session.flush()
-    session.add(PanelSchool(panel_id=panel.id, school_id=at.id))
-    treasurer = make_account(
-        session, "la_admin", name="Budget Setter", local_authority=make_local_authority(session)
-    )
-    now = today()
-    set_budget(
-        session,
-        actor_for(treasurer),
-        panel_id=panel.id,
-        label=label,
-        starts_on=now - timedelta(days=30),
-        ends_on=now + timedelta(days=90),
-        amount_pence=parse_money(amount),
-    )
-    session.commit()
-    world["panel"] = panel.id
+    world["panel"] = panel_with_budget(session, school, amount, label).id
 
 
 @given(
