@@ -3,12 +3,17 @@
     .venv/bin/python bench/attendance_bench.py                  # SQLite (a temporary file)
     .venv/bin/python bench/attendance_bench.py --xlsx-rows 50000   # an XLSX file as well
     .venv/bin/python bench/attendance_bench.py --database-url postgresql+psycopg://...  # throwaway!
+    .venv/bin/python bench/attendance_bench.py --browser   # the browser's path as well
 
 Generates a SIMS-style CSV (2,000 pupils x 100 weeks by default), written a row at a time,
 then imports it into the database as the command does: both passes (check, then store in
 batches of 1,000), one transaction, committed. Prints the rows per second of the whole
 import and the process's peak resident memory before and after it (``getrusage``), so the
 growth is what the import held. The database given is emptied: use a throwaway one.
+
+With ``--browser`` the same file is also imported as an upload in the browser is: a job
+checked by one worker and stored by another (``panelflow.attendance.jobs``), each phase
+timed, with how many progress updates the page could have shown.
 """
 
 from __future__ import annotations
@@ -113,6 +118,57 @@ def run_import(database: Database, school_id: int, path: Path) -> None:
     )
 
 
+def run_job(database: Database, school_id: int, path: Path) -> None:
+    """The browser's path: the upload saved, checked by a worker, then imported by one."""
+    from sqlalchemy import select
+
+    from panelflow.attendance import jobs
+    from panelflow.attendance.models import AttendanceImportJob
+
+    actor = cli_actor("bench")
+    folder = path.parent / "uploads"
+    with path.open("rb") as stream:
+        stored = jobs.save_upload(folder, stream, path.name)
+    with database.transaction() as session:
+        school = session.get(School, school_id)
+        assert school is not None
+        job_id = jobs.new_job(session, actor, school, path.name, stored).id
+    updates = 0
+    real_save = jobs._save_progress
+
+    def counted(*args: object) -> None:
+        nonlocal updates
+        updates += 1
+        real_save(*args)  # type: ignore[arg-type]
+
+    jobs._save_progress = counted  # type: ignore[assignment]
+    try:
+        started = time.perf_counter()
+        jobs.run_check(database, folder, job_id)
+        checked = time.perf_counter() - started
+        check_updates, updates = updates, 0
+        with database.transaction() as session:
+            job = session.scalars(
+                select(AttendanceImportJob).where(AttendanceImportJob.id == job_id)
+            ).one()
+            assert job.status == "checked", (job.status, job.message)
+            assert jobs.begin_import(session, job, clean_rows_only=False)
+            rows = job.rows_read
+        started = time.perf_counter()
+        jobs.run_import(database, folder, job_id, actor)
+        stored_in = time.perf_counter() - started
+    finally:
+        jobs._save_progress = real_save  # type: ignore[assignment]
+    with database.transaction() as session:
+        job = session.get(AttendanceImportJob, job_id)
+        assert job is not None and job.status == "imported", job and job.message
+    print(
+        f"  browser: {rows:,} rows checked in {checked:.1f} s ({check_updates} progress"
+        f" updates), stored in {stored_in:.1f} s ({updates} progress updates) ="
+        f" {rows / (checked + stored_in):,.0f} rows/s; peak memory {peak_mb():.0f} MB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="a THROWAWAY database (default: temp SQLite)")
@@ -120,6 +176,9 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=100)
     parser.add_argument(
         "--xlsx-rows", type=int, default=0, help="also import an XLSX of about this many rows"
+    )
+    parser.add_argument(
+        "--browser", action="store_true", help="also import the CSV as a browser upload does"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -150,6 +209,8 @@ def main() -> None:
         written = write_csv(csv_path, args.pupils, args.weeks)
         print(f"generated {written:,} rows ({args.pupils:,} pupils x {args.weeks} weeks)")
         run_import(database, school_id, csv_path)
+        if args.browser:
+            run_job(database, school_id, csv_path)  # replaces the same weeks
         if args.xlsx_rows:
             weeks = max(1, args.xlsx_rows // args.pupils)
             xlsx_path = Path(folder) / "attendance.xlsx"

@@ -17,6 +17,7 @@ import calendar as calendar_module
 import logging
 import re
 import time
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -248,8 +249,9 @@ class RowChecker:
                     )
                 ).all()
             )
-        # Each pupil's stored periods, by start date, to find a row overlapping one of them.
-        self.stored: dict[int, tuple[list[date], list[date]]] = {}
+        # Each pupil's stored periods, by start date, to find a row overlapping one of them:
+        # days as numbers in arrays, so years of a whole school's weeks take a few MB.
+        self.stored: dict[int, tuple[array[int], array[int]]] = {}
         for pupil_id, start, end in session.execute(
             select(
                 AttendanceRecord.pupil_id,
@@ -260,9 +262,9 @@ class RowChecker:
             .where(Pupil.school_id == school.id)
             .order_by(AttendanceRecord.pupil_id, AttendanceRecord.period_start)
         ):
-            starts, ends = self.stored.setdefault(pupil_id, ([], []))
-            starts.append(start)
-            ends.append(end)
+            starts, ends = self.stored.setdefault(pupil_id, (array("i"), array("i")))
+            starts.append(start.toordinal())
+            ends.append(end.toordinal())
         self._terms: dict[tuple[date, date], tuple[int, list[str]]] = {}
         self.seen: dict[int, int] = {}  # pupil and period, packed into one int -> row
 
@@ -422,11 +424,12 @@ class RowChecker:
         starts, ends = stored
         # A stored period is at most LONGEST_PERIOD long, so only those starting from then
         # until this period ends can overlap it.
-        first = bisect.bisect_left(starts, start - LONGEST_PERIOD)
-        last = bisect.bisect_right(starts, end)
+        begins, finishes = start.toordinal(), end.toordinal()
+        first = bisect.bisect_left(starts, begins - LONGEST_PERIOD.days)
+        last = bisect.bisect_right(starts, finishes)
         for i in range(first, last):
-            if ends[i] >= start and (starts[i], ends[i]) != (start, end):
-                return starts[i], ends[i]
+            if ends[i] >= begins and (starts[i], ends[i]) != (begins, finishes):
+                return date.fromordinal(starts[i]), date.fromordinal(ends[i])
         return None
 
     def _too_many_sessions(self, start: date, end: date, possible: int) -> str | None:
