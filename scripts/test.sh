@@ -3,8 +3,8 @@
 #
 #   1. apt-get installs whatever is missing of PostgreSQL, Graphviz and Chromium;
 #   2. scripts/setup.sh prepares .venv;
-#   3. pytest on SQLite: everything, browser tests in real Chromium included;
-#   4. pytest on a throwaway PostgreSQL cluster: everything again, on PostgreSQL.
+#   3. pytest on SQLite: everything, browser tests in real Chromium included; and at the same
+#      time, pytest on a throwaway PostgreSQL cluster: everything again, on PostgreSQL.
 #
 # Arguments are passed to both pytest runs:  scripts/test.sh -x -k audit
 # Fails if either run fails, or if a run collected no tests at all.
@@ -80,13 +80,24 @@ echo "PostgreSQL on 127.0.0.1:$PGPORT (data in $PGROOT)"
 export PANELFLOW_REQUIRE_BROWSER=1
 failed=()
 
-header "pytest on SQLite (all tests, browser included)"
-run_pytest SQLite env -u PANELFLOW_TEST_DATABASE_URL .venv/bin/pytest "$@" || failed+=(SQLite)
-
-header "pytest on PostgreSQL (all tests, browser included)"
+# The two runs go side by side (much of each is waiting on a browser or a database), each
+# with its own temporary folder and log; each log is shown when its run ends.
+runs=$(mktemp -d)
+header "pytest on SQLite and on PostgreSQL, side by side (all tests, browser included)"
+run_pytest SQLite env -u PANELFLOW_TEST_DATABASE_URL \
+    .venv/bin/pytest --basetemp="$runs/sqlite" "$@" >"$runs/sqlite.log" 2>&1 &
+sqlite_run=$!
 run_pytest PostgreSQL env \
     PANELFLOW_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PGPORT/panelflow_test" \
-    .venv/bin/pytest "$@" || failed+=(PostgreSQL)
+    .venv/bin/pytest --basetemp="$runs/postgresql" "$@" >"$runs/postgresql.log" 2>&1 &
+postgresql_run=$!
+wait "$sqlite_run" || failed+=(SQLite)
+header "pytest on SQLite"
+cat "$runs/sqlite.log"
+wait "$postgresql_run" || failed+=(PostgreSQL)
+header "pytest on PostgreSQL"
+cat "$runs/postgresql.log"
+rm -rf "$runs"
 
 if ((${#failed[@]})); then
     echo "test.sh: FAILED on ${failed[*]}" >&2
