@@ -63,6 +63,12 @@ SOMETHING_WENT_WRONG = (
 )
 
 
+EXPIRED = (
+    "This file was not imported within a day of being uploaded, so it and the problems found "
+    "in it have been removed from the server. Upload it again to import it."
+)
+
+
 def stopped(job: AttendanceImportJob) -> bool:
     """A worker should be at work on the job but has not moved its heartbeat for a while:
     it stopped (the server restarted), and stored nothing."""
@@ -146,13 +152,21 @@ def begin_import(session: Session, job: AttendanceImportJob, *, clean_rows_only:
 
 
 def remove_old_files(session: Session, folder: Path) -> None:
-    """Remove the files of jobs finished, stopped, or left unimported for a day."""
+    """Remove the files of jobs finished, stopped, or left unimported for a day, and forget
+    the problems found in them (they may quote what was typed about a pupil). A job left
+    unimported can then no longer be imported: it says so."""
     now = utcnow()
     for job in session.scalars(
         select(AttendanceImportJob).where(AttendanceImportJob.created_at < now - KEEP_FILES)
     ):
         if job.status not in RUNNING or stopped(job):
             _remove_files(folder, job.stored_name)
+            if job.problems:
+                job.problems = []
+            if job.status in ("checked", "needs_columns") or stopped(job):
+                job.status = "failed"
+                job.message = EXPIRED
+                job.finished_at = job.finished_at or now
 
 
 def start(target: Callable[..., None], *args: Any) -> threading.Thread:

@@ -151,6 +151,33 @@ def test_a_job_whose_heartbeat_is_old_has_stopped(
         assert not jobs.stopped(job)  # waiting for the person is not stopping
 
 
+def test_an_upload_left_unimported_for_a_day_is_removed_with_its_problems(
+    db: Database, session: Session, roll: tuple[School, list[Pupil]], tmp_path: Path
+) -> None:
+    school, _ = roll
+    folder = tmp_path / "uploads"
+    broken = clean_week()
+    broken[1][0] = "Z999999999999"  # a pupil not on the roll
+    job_id = upload(db, folder, school, broken)
+    assert check(db, folder, job_id).problems
+    fresh = upload(db, folder, school, clean_week())
+    with db.transaction() as s:
+        job = s.get(AttendanceImportJob, job_id)
+        assert job is not None
+        job.created_at = utcnow() - jobs.KEEP_FILES - timedelta(minutes=1)
+    with db.transaction() as s:
+        jobs.remove_old_files(s, folder)
+
+    old = job_of(db, job_id)
+    assert (old.status, old.problems, old.message) == ("failed", [], jobs.EXPIRED)
+    assert old.problem_count == 1  # how many there were is kept
+    assert sorted(p.name for p in folder.iterdir()) == [job_of(db, fresh).stored_name]
+    with db.transaction() as s:
+        again = s.get(AttendanceImportJob, job_id)
+        assert again is not None
+        assert not jobs.begin_import(s, again, clean_rows_only=True)
+
+
 def test_rows_that_gain_a_problem_after_the_check_stop_the_import_and_store_nothing(
     db: Database, session: Session, roll: tuple[School, list[Pupil]], tmp_path: Path
 ) -> None:
