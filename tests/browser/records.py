@@ -15,7 +15,7 @@ from panelflow.catalogue.operations import live_version, publish
 from panelflow.db import Database
 from panelflow.organisations.models import LocalAuthority, School
 from panelflow.roles import cli_actor
-from tests.factories import DEFAULT_SCHOOL, make_local_authority, make_school
+from tests.factories import DEFAULT_SCHOOL, make_local_authority, make_pupil, make_school
 
 if TYPE_CHECKING:
     from tests.browser.conftest import LiveServer
@@ -42,6 +42,20 @@ def home_school(session: Session, la: LocalAuthority | None = None) -> School:
         select(School).where(School.name == DEFAULT_SCHOOL).order_by(School.id)
     ).first()
     return school or make_school(session, DEFAULT_SCHOOL, la or make_local_authority(session))
+
+
+def home_pupil(
+    live_server: LiveServer, workflows_text: str, given_name: str, family_name: str
+) -> int:
+    """The shipped workflows published, and a pupil at the school the people signing in
+    work at; the pupil's id."""
+    with database(live_server).sessions() as session:
+        published(session, workflows_text)
+        pupil = make_pupil(
+            session, home_school(session), given_name=given_name, family_name=family_name
+        )
+        session.commit()
+        return pupil.id
 
 
 def fill_boxes(page: Page, legend: str, day: str, month: str, year: str) -> None:

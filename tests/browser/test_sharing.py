@@ -16,8 +16,7 @@ from playwright.sync_api import Page, expect
 
 from panelflow.db import utcnow
 from panelflow.sharing.operations import today
-from tests.browser.records import database, fill_date, home_school, published
-from tests.factories import make_pupil
+from tests.browser.records import fill_date, home_pupil
 
 if TYPE_CHECKING:
     from tests.browser.conftest import LiveServer, PageProblems
@@ -27,12 +26,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def ben(live_server: LiveServer, workflows_text: str) -> int:
-    with database(live_server).sessions() as session:
-        published(session, workflows_text)
-        school = home_school(session)
-        pupil = make_pupil(session, school, given_name="Ben", family_name="Taylor")
-        session.commit()
-        return pupil.id
+    return home_pupil(live_server, workflows_text, "Ben", "Taylor")
 
 
 def test_consent_to_share_is_recorded_and_withdrawn(

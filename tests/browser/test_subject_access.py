@@ -19,8 +19,9 @@ from playwright.sync_api import Page, expect
 
 from panelflow.accounts.operations import actor_for
 from panelflow.cases.operations import open_case
-from tests.browser.records import database, home_school, published
-from tests.factories import make_account, make_pupil
+from panelflow.organisations.models import Pupil
+from tests.browser.records import database, home_pupil
+from tests.factories import make_account
 
 if TYPE_CHECKING:
     from tests.browser.conftest import LiveServer, PageProblems
@@ -30,14 +31,14 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def ben(live_server: LiveServer, workflows_text: str) -> int:
+    pupil_id = home_pupil(live_server, workflows_text, "Ben", "Taylor")
     with database(live_server).sessions() as session:
-        published(session, workflows_text)
-        school = home_school(session)
-        pupil = make_pupil(session, school, given_name="Ben", family_name="Taylor")
-        teacher = actor_for(make_account(session, "school_staff", school=school))
+        pupil = session.get(Pupil, pupil_id)
+        assert pupil is not None
+        teacher = actor_for(make_account(session, "school_staff", school=pupil.school))
         open_case(session, pupil, "school_panel", teacher)
         session.commit()
-        return pupil.id
+    return pupil_id
 
 
 def test_an_attendance_lead_downloads_a_subject_access_export(

@@ -19,8 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.browser.records import database, home_school, published
-from tests.factories import make_pupil
+from tests.browser.records import database, home_pupil
 
 if TYPE_CHECKING:
     from tests.browser.conftest import LiveServer, PageProblems
@@ -31,12 +30,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def alex(live_server: LiveServer, workflows_text: str) -> int:
     """The shipped workflows, and Alex Taylor at the school the lead will work at."""
-    with database(live_server).sessions() as session:
-        published(session, workflows_text)
-        school = home_school(session)
-        pupil = make_pupil(session, school, given_name="Alex", family_name="Taylor")
-        session.commit()
-        return pupil.id
+    return home_pupil(live_server, workflows_text, "Alex", "Taylor")
 
 
 def _weeks_pass(live_server: LiveServer, case_id: int, weeks: int) -> None:
