@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from panelflow.actions.models import Action, ActionUpdate
 from panelflow.attendance.models import AttendanceRecord
@@ -299,22 +299,26 @@ def _pupil(pupil: Pupil) -> dict[str, Any]:
     }
 
 
+_Row = TypeVar("_Row")
+
+
+def _rows_of(
+    session: Session, model: type[_Row], pupil_id: int, when: InstrumentedAttribute[Any]
+) -> list[_Row]:
+    """The pupil's rows of one table, oldest first (ties in the order they were added)."""
+    return list(
+        session.scalars(
+            select(model)
+            .where(model.pupil_id == pupil_id)  # type: ignore[attr-defined]
+            .order_by(when, model.id)  # type: ignore[attr-defined]
+        )
+    )
+
+
 def _virtual_school(session: Session, pupil_id: int) -> dict[str, list[dict[str, Any]]]:
-    periods = session.scalars(
-        select(PupilStatus)
-        .where(PupilStatus.pupil_id == pupil_id)
-        .order_by(PupilStatus.started_on, PupilStatus.id)
-    )
-    plans = session.scalars(
-        select(EducationPlan)
-        .where(EducationPlan.pupil_id == pupil_id)
-        .order_by(EducationPlan.plan_date, EducationPlan.id)
-    )
-    notices = session.scalars(
-        select(VirtualSchoolNotice)
-        .where(VirtualSchoolNotice.pupil_id == pupil_id)
-        .order_by(VirtualSchoolNotice.at, VirtualSchoolNotice.id)
-    )
+    periods = _rows_of(session, PupilStatus, pupil_id, PupilStatus.started_on)
+    plans = _rows_of(session, EducationPlan, pupil_id, EducationPlan.plan_date)
+    notices = _rows_of(session, VirtualSchoolNotice, pupil_id, VirtualSchoolNotice.at)
     return {
         "flag_periods": [
             {
@@ -355,16 +359,8 @@ def _virtual_school(session: Session, pupil_id: int) -> dict[str, list[dict[str,
 
 
 def _sharing(session: Session, pupil_id: int) -> dict[str, list[dict[str, Any]]]:
-    bases = session.scalars(
-        select(Consent)
-        .where(Consent.pupil_id == pupil_id)
-        .order_by(Consent.recorded_at, Consent.id)
-    )
-    involvements = session.scalars(
-        select(Involvement)
-        .where(Involvement.pupil_id == pupil_id)
-        .order_by(Involvement.started_at, Involvement.id)
-    )
+    bases = _rows_of(session, Consent, pupil_id, Consent.recorded_at)
+    involvements = _rows_of(session, Involvement, pupil_id, Involvement.started_at)
     return {
         "bases": [
             {
@@ -703,11 +699,7 @@ def _actions(session: Session, ids: Any) -> dict[int, list[dict[str, Any]]]:
 
 
 def _funding(session: Session, pupil_id: int) -> dict[int, list[dict[str, Any]]]:
-    decisions = session.scalars(
-        select(FundingDecision)
-        .where(FundingDecision.pupil_id == pupil_id)
-        .order_by(FundingDecision.created_at, FundingDecision.id)
-    ).all()
+    decisions = _rows_of(session, FundingDecision, pupil_id, FundingDecision.created_at)
     ids = select(FundingDecision.id).where(FundingDecision.pupil_id == pupil_id)
     approvals: dict[int, list[dict[str, Any]]] = {}
     for a in session.scalars(
